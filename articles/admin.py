@@ -1,0 +1,165 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from articles import text
+from articles.html import sanitize_html
+from articles.models import Article, Category, DailyViews, Source
+
+
+class LabelWidget(forms.TextInput):
+    """A text input that suggests the common labels but accepts any."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"list": "article-labels", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = format_html(
+            "".join('<option value="{}">' for _label in text.KNOWN_LABELS), *text.KNOWN_LABELS
+        )
+        return format_html(
+            '{}<datalist id="article-labels">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            options,
+        )
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+
+    def clean_body(self):
+        return sanitize_html(self.cleaned_data["body"])
+
+
+# Django 6's default, adopted now: an address typed without a scheme means https.
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "language", "homepage", "is_active", "article_total"]
+    list_filter = ["kind", "language", "is_active"]
+    search_fields = ["name", "homepage"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["last_import_at", "last_error"]
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_total=Count("articles"))
+
+    @admin.display(description=_("articles"), ordering="article_total")
+    def article_total(self, source):
+        return source.article_total
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name_az", "name_ru", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name_az", "name_ru"]
+    prepopulated_fields = {"slug": ["name_az"]}
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    list_display = [
+        "title",
+        "label",
+        "source",
+        "status",
+        "published_at",
+        "views",
+        "comment_count",
+    ]
+    list_filter = ["status", "language", "source", "category", "label", "published_at"]
+    list_select_related = ["source"]
+    search_fields = ["title", "lead", "author_name", "source_url"]
+    date_hierarchy = "published_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["translation"]
+    readonly_fields = [
+        "image_preview",
+        "views",
+        "comment_count",
+        "created_at",
+        "updated_at",
+        "created_by",
+    ]
+    actions = ["publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["language", "title", "slug", "label", "lead", "body"]}),
+        (_("Image"), {"fields": ["image", "image_preview", "image_caption"]}),
+        (_("Author"), {"fields": ["author_name", "author_position"]}),
+        (
+            _("Provenance"),
+            {"fields": ["source", "source_url", "archived_at", "attribution_variant"]},
+        ),
+        (
+            _("Publishing"),
+            {"fields": ["status", "published_at", "category", "translation"]},
+        ),
+        (
+            _("Statistics"),
+            {"fields": ["views", "comment_count", "created_at", "updated_at", "created_by"]},
+        ),
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "label":
+            kwargs["widget"] = LabelWidget
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("preview"))
+    def image_preview(self, article):
+        if not article.image:
+            return "—"
+        return format_html(
+            '<img src="{}" alt="" style="max-width: 320px; height: auto">', article.image.url
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Publish the selected articles"), permissions=["change"])
+    def publish(self, request, queryset):
+        # Scheduled articles keep their future time and appear when it comes.
+        count = queryset.update(status=Article.Status.PUBLISHED)
+        self.message_user(
+            request,
+            ngettext("%d article published.", "%d articles published.", count) % count,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = queryset.update(status=Article.Status.DRAFT)
+        self.message_user(
+            request,
+            ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
+            messages.SUCCESS,
+        )
+
+
+@admin.register(DailyViews)
+class DailyViewsAdmin(admin.ModelAdmin):
+    list_display = ["article", "day", "views"]
+    list_select_related = ["article"]
+    date_hierarchy = "day"
+    search_fields = ["article__title"]
+    raw_id_fields = ["article"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,289 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from articles import text
+
+
+class Language(models.TextChoices):
+    # Each language is named in itself, as language switches do.
+    AZ = "az", "Azərbaycanca"
+    RU = "ru", "Русский"
+
+
+def current_language():
+    """Return the active language if the portal publishes in it, else Azerbaijani."""
+    language = (get_language() or Language.AZ).split("-")[0]
+    return language if language in Language.values else Language.AZ
+
+
+class Source(models.Model):
+    """A news site whose articles the portal republishes, e.g. 525.az."""
+
+    class Kind(models.TextChoices):
+        SITE = "site", _("site")
+        PORTAL = "portal", _("portal")
+        AGENCY = "agency", _("agency")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SITE)
+    homepage = models.URLField(_("homepage"), max_length=300)
+    feed_url = models.URLField(_("feed URL"), max_length=500, blank=True)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.AZ
+    )
+    is_active = models.BooleanField(
+        _("active"), default=False, help_text=_("Only active sources are imported from.")
+    )
+    last_import_at = models.DateTimeField(_("last import"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    name_az = models.CharField(_("name (Azerbaijani)"), max_length=100)
+    name_ru = models.CharField(_("name (Russian)"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(_("position in the menu"), default=0)
+
+    class Meta:
+        ordering = ["position", "name_az"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        """Return the name in the active language."""
+        return self.name_ru if current_language() == Language.RU else self.name_az
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Return the articles readers may see: published, and not scheduled for later."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_language(self, language=None):
+        return self.filter(language=language or current_language())
+
+    def for_lists(self):
+        """Load only what a list item shows (title, label, time, views, link)."""
+        return self.only("id", "language", "slug", "title", "label", "published_at", "views")
+
+    def latest_news(self, language=None, limit=20):
+        """Return the newest published articles of a language, newest first."""
+        return list(
+            self.published().in_language(language).for_lists().order_by("-published_at")[:limit]
+        )
+
+    def most_read(self, language=None, limit=20, window=timedelta(hours=48)):
+        """Return the most viewed articles of the `window` ending at the newest article.
+
+        Anchoring the window at the newest article rather than at the clock keeps the block
+        filled on a quiet site. The window holds a few hundred rows at most, so sorting them by
+        views is cheap and the (often updated) views column needs no index.
+        """
+        visible = self.published().in_language(language)
+        newest = visible.order_by("-published_at").values_list("published_at", flat=True)[:1]
+        newest = list(newest)
+        if not newest:
+            return []
+        return list(
+            visible.filter(published_at__gt=newest[0] - window)
+            .for_lists()
+            .order_by("-views", "-published_at")[:limit]
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.AZ
+    )
+    translation = models.OneToOneField(
+        "self",
+        verbose_name=_("translation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translated_from",
+        help_text=_("The same story in the other language."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, blank=True)
+    lead = models.TextField(_("lead"), blank=True)
+    body = models.TextField(_("body"), help_text=_("Sanitised HTML."))
+    image = models.ImageField(_("image"), upload_to="articles/%Y/%m/", blank=True)
+    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    label = models.CharField(
+        _("label"),
+        max_length=40,
+        blank=True,
+        help_text=_("Upper-case kicker shown after the title, e.g. FOTOLAR or YENİLƏNİR."),
+    )
+    author_name = models.CharField(_("author"), max_length=150, blank=True)
+    author_position = models.CharField(_("author's position"), max_length=300, blank=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="articles",
+        help_text=_("Empty for the portal's own articles."),
+    )
+    source_url = models.URLField(_("source URL"), max_length=500, blank=True)
+    archived_at = models.DateTimeField(
+        _("archived at"), null=True, blank=True, help_text=_("When it was taken from the source.")
+    )
+    attribution_variant = models.PositiveSmallIntegerField(
+        _("attribution phrasing"),
+        null=True,
+        blank=True,
+        help_text=_("Which attribution phrasing to show; empty: chosen by the article's id."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("published at"),
+        default=timezone.now,
+        help_text=_("A time in the future schedules the article."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    # Counters kept in the row so pages never count; updated with F() expressions only.
+    views = models.PositiveIntegerField(_("views"), default=0, editable=False)
+    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at"]
+        get_latest_by = "published_at"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(
+                fields=["language", "status", "-published_at"], name="article_lang_status_pub"
+            ),
+            models.Index(fields=["source", "status", "-published_at"], name="article_source_pub"),
+            models.Index(
+                fields=["category", "status", "-published_at"], name="article_category_pub"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_url"],
+                condition=~Q(source_url=""),
+                name="article_source_url_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(translation=models.F("id")), name="article_not_own_translation"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = text.slugify_title(self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug, "pk": self.pk})
+
+    @property
+    def is_visible(self):
+        """Tell whether readers may see the article (mirrors `published()`)."""
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def translated(self):
+        """Return the linked translation, whichever side of the link holds it, or None."""
+        if self.translation_id:
+            return self.translation
+        try:
+            return self.translated_from
+        except Article.DoesNotExist:
+            return None
+
+    @property
+    def display_label(self):
+        return text.upper_for_language(self.label, self.language)
+
+    @property
+    def source_link(self):
+        """Return the address shown after "Mənbə": the original article, else the source site."""
+        if self.source_url:
+            return self.source_url
+        return self.source.homepage if self.source_id else ""
+
+    def attribution(self, site_name):
+        """Return the line naming the source, in the article's language, or ""."""
+        if not self.source_id:
+            return ""
+        variant = self.attribution_variant if self.attribution_variant is not None else self.pk
+        return text.attribution_line(
+            site_name, self.source.name, self.source.kind, self.language, variant or 0
+        )
+
+
+class DailyViews(models.Model):
+    """Views of one article on one day (Baku time); one row per article and day."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="daily_views"
+    )
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        get_latest_by = "day"
+        verbose_name = _("daily views")
+        verbose_name_plural = _("daily views")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="dailyviews_article_day_unique")
+        ]
+        indexes = [models.Index(fields=["day", "article"], name="dailyviews_day_article")]
+
+    def __str__(self):
+        return f"{self.article_id} {self.day}: {self.views}"

@@ -1,0 +1,55 @@
+from django import template
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils import translation
+
+from articles import text
+from articles.models import Article, current_language
+
+register = template.Library()
+
+
+@register.filter
+def portal_date(value):
+    """Format a datetime as the portal does, in Baku time: `20 Oktyabr 2025 12:24`."""
+    if not value:
+        return ""
+    return text.format_datetime(value, current_language())
+
+
+@register.filter
+def attribution(article):
+    return article.attribution(settings.SITE_NAME)
+
+
+@register.inclusion_tag("includes/most_read_block.html")
+def most_read_block():
+    """Render "Günün ən çox oxunanları": the most viewed articles of the last two days."""
+    return {"articles": Article.objects.most_read()}
+
+
+@register.inclusion_tag("includes/latest_news_block.html")
+def latest_news_block():
+    """Render "Son xəbərlər": the newest articles."""
+    return {"articles": Article.objects.latest_news()}
+
+
+@register.simple_tag(takes_context=True)
+def other_language(context):
+    """Return (code, label, url) of the language switch: the same page in the other language.
+
+    For an article that is its linked translation, else the other language's home page.
+    """
+    other = "ru" if current_language() == "az" else "az"
+    article = context.get("article")
+    if article is not None:
+        counterpart = article.translated
+        if counterpart is not None and counterpart.language == other and counterpart.is_visible:
+            url = counterpart.get_absolute_url()
+        else:
+            with translation.override(other):
+                url = reverse("home")
+    else:
+        request = context.get("request")
+        url = translate_url(request.get_full_path(), other) if request else "/"
+    return {"code": other, "label": other.upper(), "url": url}

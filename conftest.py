@@ -1,0 +1,55 @@
+"""Fixtures shared by every app's tests."""
+
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles.models import Article, Source
+
+_numbers = count(1)
+
+
+@pytest.fixture
+def seeded(db):
+    """Import the demo content from seeds/, as `make run` does."""
+    call_command("import_seeds", verbosity=0)
+    return Article.objects.get(slug="strateji-muttefiqliyin-yeni-merhelesi")
+
+
+@pytest.fixture
+def source(db):
+    return Source.objects.create(
+        name="525.az", slug="525-az", kind=Source.Kind.PORTAL, homepage="https://525.az"
+    )
+
+
+@pytest.fixture
+def make_article(db):
+    """Return a function that creates a published article; keyword arguments override fields."""
+
+    def make(**fields):
+        number = next(_numbers)
+        values = {
+            "title": f"Xəbər nömrə {number}",
+            "body": f"<p>Mətn {number}</p>",
+            "status": Article.Status.PUBLISHED,
+            "published_at": timezone.now() - timedelta(minutes=number),
+        }
+        values.update(fields)
+        return Article.objects.create(**values)
+
+    return make
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """A staff user who is not a superuser, working through the Editors group."""
+    user = django_user_model.objects.create_user("redaktor", "redaktor@example.com", "s3cret-pass")
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user

@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from articles import views as article_views
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
+
+# Azerbaijani at the root, Russian under /ru/.
+urlpatterns += i18n_patterns(
+    path("", article_views.home, name="home"),
+    path("", include("articles.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
