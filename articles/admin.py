@@ -28,16 +28,23 @@ class LabelWidget(forms.TextInput):
         )
 
 
+def https_url_fields(db_field, **kwargs):
+    """Build form fields where an address typed without a scheme means https (Django 6's way)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+        formfield_callback = https_url_fields
 
     def clean_body(self):
         return sanitize_html(self.cleaned_data["body"])
 
 
-# Django 6's default, adopted now: an address typed without a scheme means https.
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 

@@ -59,7 +59,7 @@ def test_seed_article_page_meta_values(client, seeded):
     response = client.get(seeded.get_absolute_url())
     html = response.content.decode()
 
-    assert seeded.get_absolute_url() == "/news/strateji-muttefiqliyin-yeni-merhelesi-%d" % seeded.pk
+    assert seeded.get_absolute_url() == f"/news/strateji-muttefiqliyin-yeni-merhelesi-{seeded.pk}"
     assert re.search(r"Baxış sayı:\s*<strong>121</strong>", html)
     assert 'Mənbə: <a href="https://525.az"' in html
     assert "Bu xəbər 20 Oktyabr 2025 12:24 mənbədən arxivləşdirilmişdir" in html
@@ -138,9 +138,7 @@ def test_scheduled_article_appears_when_its_time_comes(client, make_article):
     )
     assert not Article.objects.published().filter(pk=article.pk).exists()
 
-    Article.objects.filter(pk=article.pk).update(
-        published_at=timezone.now() - timedelta(seconds=1)
-    )
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(seconds=1))
     assert "Planlaşdırılmış xəbər" in client.get("/").content.decode()
 
 

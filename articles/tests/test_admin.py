@@ -1,0 +1,105 @@
+from django.contrib.auth.models import Group, Permission
+from django.urls import reverse
+
+from articles.models import Article
+
+
+def latest_news(response):
+    html = response.content.decode()
+    return html[html.index('id="latest-news"') : html.index('id="most-read"')]
+
+
+def test_editors_group_has_the_article_permissions_and_none_on_users(db):
+    codenames = set(
+        Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
+    )
+
+    assert {"add_article", "change_article", "delete_article", "view_article"} <= codenames
+    assert {"add_source", "change_source", "add_category", "view_dailyviews"} <= codenames
+    assert not Permission.objects.filter(
+        group__name="Editors", content_type__app_label="auth"
+    ).exists()
+
+
+def test_editor_cannot_manage_users(client, editor):
+    client.force_login(editor)
+
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_readers_cannot_enter_the_admin(client, django_user_model):
+    reader = django_user_model.objects.create_user("oxucu", password="s3cret-pass")
+    client.force_login(reader)
+
+    response = client.get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_editor_creates_a_draft_publishes_it_and_readers_see_it(client, editor, seeded):
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:articles_article_add"),
+        {
+            "language": "az",
+            "title": "Bakıda yeni park açıldı",
+            "slug": "",
+            "label": "FOTOLAR",
+            "lead": "",
+            "body": "<p>Park <script>alert(1)</script>açıldı.</p>",
+            "image_caption": "",
+            "author_name": "Redaksiya",
+            "author_position": "",
+            "source": seeded.source_id,
+            "source_url": "https://525.az/news/park",
+            "archived_at_0": "",
+            "archived_at_1": "",
+            "attribution_variant": "",
+            "status": "draft",
+            "published_at_0": "2026-01-22",
+            "published_at_1": "09:00:00",
+            "category": "",
+            "translation": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(title="Bakıda yeni park açıldı")
+    assert article.created_by == editor
+    assert article.slug == "bakida-yeni-park-acildi"
+    assert "<script>" not in article.body
+    assert "Bakıda yeni park açıldı" not in latest_news(client.get("/"))
+
+    response = client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "publish", "_selected_action": [article.pk]},
+        follow=True,
+    )
+    assert "1 məqalə dərc olundu." in response.content.decode()
+
+    client.logout()
+    assert "Bakıda yeni park açıldı" in latest_news(client.get("/"))
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Park alert(1)açıldı." in page or "Park açıldı." in page
+    assert "<script>alert(1)" not in page
+
+
+def test_admin_article_list_shows_the_counters_and_filters(client, editor, seeded):
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:articles_article_changelist"), {"q": "Strateji"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Strateji müttəfiqliyin yeni mərhələsi" in html
+    assert "121" in html
+    assert "Dərc" in html or "status" in html.lower()
+
+
+def test_source_list_shows_article_counts(client, editor, seeded):
+    client.force_login(editor)
+
+    html = client.get(reverse("admin:articles_source_changelist")).content.decode()
+
+    assert "525.az" in html
+    assert '<td class="field-article_total">1</td>' in html
