@@ -4,13 +4,22 @@ from datetime import timedelta
 from itertools import count
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles.models import Article, Source
 
 _numbers = count(1)
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Start every test in Azerbaijani: a request to /ru/ leaves Russian active in the thread."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
@@ -9,6 +10,7 @@ from django.utils.translation import ngettext
 from articles import text
 from articles.html import sanitize_html
 from articles.models import Article, Category, DailyViews, Source
+from articles.services import link_translation
 
 
 class LabelWidget(forms.TextInput):
@@ -36,13 +38,43 @@ def https_url_fields(db_field, **kwargs):
 
 
 class ArticleAdminForm(forms.ModelForm):
+    # Edited from either side of the link; services.link_translation stores it.
+    translation_link = forms.ModelChoiceField(
+        queryset=Article.objects.all(),
+        required=False,
+        label=_("translation"),
+        help_text=_("The same story in the other language."),
+        widget=AutocompleteSelect(Article._meta.get_field("translation"), admin.site),
+    )
+
     class Meta:
         model = Article
-        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+        fields = [
+            field.name
+            for field in Article._meta.get_fields()
+            if field.concrete and field.editable and field.name not in {"id", "translation"}
+        ]
         formfield_callback = https_url_fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["translation_link"].initial = self.instance.translated
 
     def clean_body(self):
         return sanitize_html(self.cleaned_data["body"])
+
+    def clean(self):
+        cleaned = super().clean()
+        other = cleaned.get("translation_link")
+        if other is not None:
+            if other.pk == self.instance.pk:
+                self.add_error("translation_link", _("An article cannot be its own translation."))
+            elif other.language == cleaned.get("language"):
+                self.add_error(
+                    "translation_link", _("A translation must be in the other language.")
+                )
+        return cleaned
 
 
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
@@ -91,7 +123,6 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "lead", "author_name", "source_url"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["translation"]
     readonly_fields = [
         "image_preview",
         "views",
@@ -111,7 +142,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         (
             _("Publishing"),
-            {"fields": ["status", "published_at", "category", "translation"]},
+            {"fields": ["status", "published_at", "category", "translation_link"]},
         ),
         (
             _("Statistics"),
@@ -136,6 +167,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        link_translation(obj, form.cleaned_data.get("translation_link"))
 
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset):

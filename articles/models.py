@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -128,6 +128,8 @@ class Article(models.Model):
         related_name="translated_from",
         help_text=_("The same story in the other language."),
     )
+    # The link is held by the Azerbaijani article; unique on both ends, so each article has at
+    # most one translation, and `translated` reads it from either side.
     title = models.CharField(_("title"), max_length=300)
     slug = models.SlugField(_("slug"), max_length=100, blank=True)
     lead = models.TextField(_("lead"), blank=True)
@@ -217,6 +219,10 @@ class Article(models.Model):
             models.CheckConstraint(
                 condition=~Q(translation=models.F("id")), name="article_not_own_translation"
             ),
+            models.CheckConstraint(
+                condition=Q(translation__isnull=True) | Q(language=Language.AZ),
+                name="article_translation_held_by_az",
+            ),
         ]
 
     def __str__(self):
@@ -228,7 +234,9 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug, "pk": self.pk})
+        """Return the article's address under its own language's prefix, whatever is active."""
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.slug, "pk": self.pk})
 
     @property
     def is_visible(self):

@@ -7,12 +7,9 @@ from django.urls import include, path
 
 from articles import views as article_views
 
-urlpatterns = [
+# Azerbaijani at the root, Russian under /ru/; the admin too, so editors pick their language.
+urlpatterns = i18n_patterns(
     path("admin/", admin.site.urls),
-]
-
-# Azerbaijani at the root, Russian under /ru/.
-urlpatterns += i18n_patterns(
     path("", article_views.home, name="home"),
     path("", include("articles.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -35,6 +35,23 @@ def latest_news_block():
 
 
 @register.simple_tag(takes_context=True)
+def page_alternates(context):
+    """Return the page's address in each language that has it, for hreflang links."""
+    request = context["request"]
+    article = context.get("article")
+    if article is not None:
+        versions = [article]
+        counterpart = article.translated
+        if counterpart is not None and counterpart.is_visible:
+            versions.append(counterpart)
+        paths = {version.language: version.get_absolute_url() for version in versions}
+    else:
+        paths = {code: translate_url(request.path, code) for code, _name in settings.LANGUAGES}
+    origin = f"{request.scheme}://{request.get_host()}"
+    return [{"code": code, "url": origin + path} for code, path in paths.items()]
+
+
+@register.simple_tag(takes_context=True)
 def other_language(context):
     """Return (code, label, url) of the language switch: the same page in the other language.
 

@@ -60,7 +60,7 @@ def test_editor_creates_a_draft_publishes_it_and_readers_see_it(client, editor, 
             "published_at_0": "2026-01-22",
             "published_at_1": "09:00:00",
             "category": "",
-            "translation": "",
+            "translation_link": "",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
