@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from articles import views as article_views
+from newsportal import views as project_views
 
 # Azerbaijani at the root, Russian under /ru/; the admin too, so editors pick their language.
 urlpatterns = i18n_patterns(
@@ -14,6 +15,7 @@ urlpatterns = i18n_patterns(
     path("", include("articles.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("manifest.webmanifest", project_views.web_manifest, name="web_manifest"),
     prefix_default_language=False,
 )
 

@@ -72,3 +72,13 @@ def test_both_catalogues_hold_the_same_messages():
         for lang in LOCALES
     ]
     assert ids[0] == ids[1]
+
+
+def test_web_manifest_names_the_site(client, settings):
+    settings.SITE_NAME = "Xəbər.az"
+
+    manifest = client.get("/manifest.webmanifest").json()
+
+    assert manifest["name"] == "Xəbər.az"
+    assert manifest["start_url"] == "/"
+    assert client.get("/ru/manifest.webmanifest").json()["start_url"] == "/ru/"
