@@ -1,0 +1,95 @@
+from dataclasses import dataclass, field
+
+from django import template
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import urlize
+from django.utils.safestring import mark_safe
+
+from comments.forms import CommentForm
+from comments.models import Comment, CommentBan
+from comments.services import ban_message
+
+register = template.Library()
+
+# Readers' links: search engines must not credit them, and the target gets no window handle.
+READER_LINK_REL = ' rel="nofollow ugc noopener"'
+
+
+@dataclass
+class Thread:
+    """A top-level comment and its visible replies, oldest first."""
+
+    comment: Comment
+    replies: list = field(default_factory=list)
+
+
+def build_threads(comments):
+    """Group the page's comments into threads; a removed comment stays only to hold replies."""
+    threads = {}
+    replies = []
+    for comment in comments:
+        if comment.parent_id is None:
+            threads[comment.pk] = Thread(comment)
+        elif comment.is_visible:
+            replies.append(comment)
+    for reply in replies:
+        if reply.parent_id in threads:
+            threads[reply.parent_id].replies.append(reply)
+    return [t for t in threads.values() if t.comment.is_visible or t.replies]
+
+
+def _reply_target(threads, reply_to):
+    """Return (comment replied to, its thread's top comment) among the shown ones, or Nones."""
+    try:
+        reply_to = int(reply_to)
+    except (TypeError, ValueError):
+        return None, None
+    for thread in threads:
+        for comment in [thread.comment, *thread.replies]:
+            if comment.pk == reply_to and comment.is_visible:
+                return comment, thread.comment
+    return None, None
+
+
+@register.filter
+def comment_text(body):
+    """Render a comment's plain text: escaped, line breaks kept, web addresses made links."""
+    html = urlize(body, trim_url_limit=60, nofollow=True, autoescape=True)
+    # The text is escaped first, so every rel="nofollow" here is one urlize wrote.
+    html = html.replace(' rel="nofollow"', READER_LINK_REL)
+    return linebreaksbr(mark_safe(html), autoescape=False)
+
+
+@register.inclusion_tag("comments/comment_section.html", takes_context=True)
+def comment_section(context, article):
+    """Render an article's comments: count, form or login prompt, threads (fixed queries)."""
+    request = context["request"]
+    user = context["user"]
+    threads = build_threads(Comment.objects.for_page(article))
+
+    form = context.get("comment_form")
+    ban = None
+    if user.is_authenticated and not article.comments_closed:
+        ban = CommentBan.objects.active().filter(user=user).first()
+    may_comment = user.is_authenticated and not article.comments_closed and ban is None
+
+    reply_to = form["parent"].value() if form is not None else request.GET.get("reply_to")
+    target, thread_root = _reply_target(threads, reply_to) if may_comment else (None, None)
+    if form is None:
+        form = CommentForm(initial={"parent": target.pk if target else None})
+    elif target is None and reply_to:
+        # The comment replied to went away meanwhile: offer the text as a new comment.
+        form.data = form.data.copy()
+        form.data["parent"] = ""
+    return {
+        "article": article,
+        "user": user,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "threads": threads,
+        "form": form,
+        "may_comment": may_comment,
+        "ban_message": ban_message(ban) if ban else "",
+        "reply_target": target,
+        "reply_root": thread_root,
+    }
