@@ -35,6 +35,15 @@ class EmailOrUsernameBackend(ModelBackend):
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
 
+    def get_user(self, user_id):
+        # The reader's bar from commenting comes with the user: no query of its own per page.
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related("comment_ban").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
 
 def lockout_username(request, credentials):
     """Name the account an attempt aims at, so an e-mail and a username lock the same one."""
@@ -66,8 +75,8 @@ class LoginForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
         "invalid_login": _(
-            "The username or e-mail and the password do not match. Both are case-sensitive "
-            "except the e-mail."
+            "The username or e-mail and the password do not match. Mind upper- and lower-case "
+            "letters in the username and the password."
         ),
     }
 
@@ -82,11 +91,13 @@ class SignUpForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ["username", "email"]
+        # Django's Azerbaijani capitalises "istifadəçi" the English way ("Istifadəçi").
+        labels = {"username": _("Username")}
 
     def clean_username(self):
         username = super().clean_username()
         # "@" would make a username look like an e-mail address at log-in.
-        if "@" in username:
+        if username and "@" in username:
             raise ValidationError(_("A username cannot contain “@”."), code="invalid")
         return username
 

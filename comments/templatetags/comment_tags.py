@@ -6,7 +6,7 @@ from django.utils.html import urlize
 from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
-from comments.models import Comment, CommentBan
+from comments.models import Comment
 from comments.services import ban_message
 
 register = template.Library()
@@ -70,7 +70,9 @@ def comment_section(context, article):
     form = context.get("comment_form")
     ban = None
     if user.is_authenticated and not article.comments_closed:
-        ban = CommentBan.objects.active().filter(user=user).first()
+        # Loaded with the user by the log-in backend, so usually no query here.
+        ban = getattr(user, "comment_ban", None)
+        ban = ban if ban is not None and ban.is_active else None
     may_comment = user.is_authenticated and not article.comments_closed and ban is None
 
     reply_to = form["parent"].value() if form is not None else request.GET.get("reply_to")
