@@ -91,8 +91,13 @@ class SignUpForm(UserCreationForm):
 
     class Meta(UserCreationForm.Meta):
         fields = ["username", "email"]
-        # Django's Azerbaijani capitalises "istifadəçi" the English way ("Istifadəçi").
+        # Our own wording: Django's Azerbaijani writes "Istifadəçi" and "at least 150 characters".
         labels = {"username": _("Username")}
+        help_texts = {
+            "username": _(
+                "Up to 150 letters, digits and . + - _ characters. Shown with your comments."
+            )
+        }
 
     def clean_username(self):
         username = super().clean_username()

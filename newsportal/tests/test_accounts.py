@@ -155,15 +155,16 @@ def test_password_change(client, reader):
     assert client.get(reverse("password_change")).status_code == 302  # login first
     client.force_login(reader)
 
+    new = "Yeni-parol-2026!"
     response = client.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "Yeni-parol-2026!", "new_password2": "Yeni-parol-2026!"},
+        {"old_password": PASSWORD, "new_password1": new, "new_password2": new},
         follow=True,
-    )  # fmt: skip
+    )
 
     assert "Şifrə dəyişdirildi" in response.content.decode()
     reader.refresh_from_db()
-    assert reader.check_password("Yeni-parol-2026!")
+    assert reader.check_password(new)
 
 
 def test_password_reset_by_e_mail_end_to_end(client, reader):
