@@ -1,8 +1,9 @@
+import re
 from dataclasses import dataclass, field
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.utils.html import urlize
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from comments.forms import CommentForm
@@ -11,8 +12,10 @@ from comments.services import ban_message
 
 register = template.Library()
 
-# Readers' links: search engines must not credit them, and the target gets no window handle.
-READER_LINK_REL = ' rel="nofollow ugc noopener"'
+# Web addresses in readers' text become links: http(s) only, so no other scheme can slip in;
+# trailing punctuation stays text ("see https://x.az/a." links https://x.az/a).
+READER_URL = re.compile(r"\bhttps?://[^\s<>\"']*[^\s<>\"'.,;:!?)\]}]", re.IGNORECASE)
+SHOWN_URL_LENGTH = 60
 
 
 @dataclass
@@ -53,11 +56,21 @@ def _reply_target(threads, reply_to):
 
 @register.filter
 def comment_text(body):
-    """Render a comment's plain text: escaped, line breaks kept, web addresses made links."""
-    html = urlize(body, trim_url_limit=60, nofollow=True, autoescape=True)
-    # The text is escaped first, so every rel="nofollow" here is one urlize wrote.
-    html = html.replace(' rel="nofollow"', READER_LINK_REL)
-    return linebreaksbr(mark_safe(html), autoescape=False)
+    """Render a comment's plain text: escaped, line breaks kept, web addresses made links.
+
+    Search engines must not credit readers' links (nofollow ugc), and the page they open
+    gets no handle on ours (noopener).
+    """
+    parts = []
+    position = 0
+    for match in READER_URL.finditer(body):
+        url = match.group()
+        shown = url if len(url) <= SHOWN_URL_LENGTH else f"{url[: SHOWN_URL_LENGTH - 1]}…"
+        parts.append(escape(body[position : match.start()]))
+        parts.append(format_html('<a href="{}" rel="nofollow ugc noopener">{}</a>', url, shown))
+        position = match.end()
+    parts.append(escape(body[position:]))
+    return linebreaksbr(mark_safe("".join(parts)), autoescape=False)
 
 
 @register.inclusion_tag("comments/comment_section.html", takes_context=True)
@@ -85,6 +98,7 @@ def comment_section(context, article):
         form.data["parent"] = ""
     return {
         "article": article,
+        "article_url": article.get_absolute_url(),
         "user": user,
         "request": request,
         "csrf_token": context.get("csrf_token"),

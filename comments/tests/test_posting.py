@@ -463,3 +463,27 @@ def test_section_costs_fixed_queries_whatever_the_number_of_comments(
     # Logged in: the session, and the user with their bar from commenting if any.
     with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Bax https://525.az/xeber.",
+            'Bax <a href="https://525.az/xeber" rel="nofollow ugc noopener">'
+            "https://525.az/xeber</a>.",
+        ),
+        ("javascript:alert(1) və data:text/html,x", "javascript:alert(1) və data:text/html,x"),
+        ('https://x.az/"onmouseover="alert(1)', '<a href="https://x.az/" rel="nofollow ugc'),
+        (
+            "https://525.az/" + "a" * 80,
+            f'<a href="https://525.az/{"a" * 80}" rel="nofollow ugc noopener">'
+            f"https://525.az/{'a' * 44}…</a>",
+        ),
+    ],
+    ids=["trailing-dot", "other-schemes", "quote", "long"],
+)
+def test_links_in_comments(body, expected):
+    from comments.templatetags.comment_tags import comment_text
+
+    assert expected in comment_text(body)
