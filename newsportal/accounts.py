@@ -1,6 +1,7 @@
 """Reader accounts: sign up, log in by username or e-mail, and the safe return to a page."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
@@ -54,6 +55,15 @@ def lockout_username(request, credentials):
             return users[0]
         return typed.lower()
     return typed
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """Render the page shown while log-ins are paused, in the site's layout (HTTP 429)."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/lockout.html", context, status=429)
 
 
 def safe_next(request, default="home"):

@@ -125,7 +125,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "newsportal.accounts.lockout_username"
-AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_LOCKOUT_CALLABLE = "newsportal.accounts.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 # Behind a proxy set AXES_IPWARE_PROXY_COUNT and install django-ipware; else REMOTE_ADDR counts.

@@ -234,7 +234,9 @@ def test_lockout_page_in_russian(client, reader, axes_on):
         response = client.post("/ru/accounts/login/", {"username": "oxucu", "password": "x"})
 
     assert response.status_code == 429
-    assert "Слишком много неудачных попыток входа" in response.content.decode()
+    html = response.content.decode()
+    assert "Слишком много неудачных попыток входа" in html
+    assert "Попробуйте снова через 15 минут." in html
 
 
 def test_a_success_clears_earlier_failures(client, reader, axes_on):
