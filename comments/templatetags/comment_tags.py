@@ -5,6 +5,7 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from comments.forms import CommentForm
 from comments.models import Comment
@@ -52,6 +53,10 @@ def _reply_target(threads, reply_to):
             if comment.pk == reply_to and comment.is_visible:
                 return comment, thread.comment
     return None, None
+
+
+def _author_name(comment):
+    return comment.author.get_username() if comment.author else gettext("deleted account")
 
 
 @register.filter
@@ -107,5 +112,6 @@ def comment_section(context, article):
         "may_comment": may_comment,
         "ban_message": ban_message(ban) if ban else "",
         "reply_target": target,
+        "reply_name": _author_name(target) if target else "",
         "reply_root": thread_root,
     }

@@ -193,3 +193,14 @@ def test_editor_lifts_a_bar(client, editor, reader):
 
     assert response.status_code == 302
     assert not CommentBan.objects.exists()
+
+
+def test_editor_closes_an_articles_comments_from_the_article_form(client, editor, article):
+    client.force_login(editor)
+
+    form = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+
+    assert 'name="comments_closed"' in form.content.decode()
+    Article.objects.filter(pk=article.pk).update(comments_closed=True)
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Bu xəbərə şərhlər bağlanıb." in html

@@ -487,3 +487,15 @@ def test_links_in_comments(body, expected):
     from comments.templatetags.comment_tags import comment_text
 
     assert expected in comment_text(body)
+
+
+def test_reply_to_a_deleted_accounts_comment_names_it(
+    client, reader, other_reader, article, make_comment, django_user_model
+):
+    comment = make_comment(article, other_reader, "Köhnə fikir")
+    django_user_model.objects.filter(pk=other_reader.pk).delete()
+    client.force_login(reader)
+
+    html = section(client.get(f"{article.get_absolute_url()}?reply_to={comment.pk}"))
+
+    assert "silinmiş hesab istifadəçisinə cavab" in html
