@@ -91,7 +91,10 @@ def comment_section(context, article):
         # Loaded with the user by the log-in backend, so usually no query here.
         ban = getattr(user, "comment_ban", None)
         ban = ban if ban is not None and ban.is_active else None
-    may_comment = user.is_authenticated and not article.comments_closed and ban is None
+    # Staff previewing a draft see the section as readers will, but cannot post to it yet.
+    may_comment = (
+        user.is_authenticated and not article.comments_closed and ban is None and article.is_visible
+    )
 
     reply_to = form["parent"].value() if form is not None else request.GET.get("reply_to")
     target, thread_root = _reply_target(threads, reply_to) if may_comment else (None, None)

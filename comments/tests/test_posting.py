@@ -499,3 +499,12 @@ def test_reply_to_a_deleted_accounts_comment_names_it(
     html = section(client.get(f"{article.get_absolute_url()}?reply_to={comment.pk}"))
 
     assert "silinmiş hesab istifadəçisinə cavab" in html
+
+
+def test_staff_preview_of_a_draft_shows_no_comment_form(client, editor, make_article):
+    draft = make_article(status=Article.Status.DRAFT)
+    client.force_login(editor)
+
+    html = section(client.get(draft.get_absolute_url()))
+
+    assert "0 Şərh" in html and "<form" not in html
