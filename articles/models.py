@@ -24,6 +24,11 @@ def current_language():
     return language if language in Language.values else Language.AZ
 
 
+def _fold(term):
+    """Fold case for matching category names: Azerbaijani İ/I/ı all match i."""
+    return " ".join(term.replace("İ", "i").replace("I", "i").replace("ı", "i").casefold().split())
+
+
 class ImportStatus(models.TextChoices):
     OK = "ok", _("imported")
     NOT_MODIFIED = "not_modified", _("unchanged since last time")
@@ -116,9 +121,9 @@ class Source(models.Model):
 
     def category_for(self, terms, categories_by_slug):
         """Return the category the first mapped feed term names, or None."""
-        folded = {key.casefold(): slug for key, slug in (self.category_map or {}).items()}
+        folded = {_fold(key): slug for key, slug in (self.category_map or {}).items()}
         for term in terms:
-            slug = folded.get(term.strip().casefold())
+            slug = folded.get(_fold(term))
             if slug in categories_by_slug:
                 return categories_by_slug[slug]
         return None

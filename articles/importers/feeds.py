@@ -197,12 +197,17 @@ def _import_feed(source, report, dry_run, limits, progress):
         category.slug: category
         for category in Category.objects.filter(slug__in=list((source.category_map or {}).values()))
     }
+    seen = set()  # a feed may list one link twice; its first (newest) entry wins
     bar = (progress or (lambda total, name: _NoProgress()))(len(entries), source.name)
     try:
         for number, entry in enumerate(entries, start=1):
             try:
                 data = _entry_data(entry, source, categories, response.url)
-                _store(source, data, existing, report, dry_run, client, limits)
+                if data.url in seen:
+                    report.skipped += 1
+                else:
+                    seen.add(data.url)
+                    _store(source, data, existing, report, dry_run, client, limits)
             except EntryError as error:
                 report.failed += 1
                 report.note(f"entry {number}: {error}")
@@ -312,7 +317,8 @@ def _entry_data(entry, source, categories, feed_url) -> _Entry:
         raise EntryError("no title")
     title, label = text.split_label(title)
     body = sanitize_html(_body_html(entry), base_url=url).strip()
-    terms = [tag.get("term") or tag.get("label") or "" for tag in entry.get("tags", [])]
+    tags = entry.get("tags", [])
+    terms = [name for tag in tags for name in (tag.get("term"), tag.get("label")) if name]
     return _Entry(
         url=url,
         title=title[:300],
@@ -333,12 +339,11 @@ def _plain_text(value, detail=None) -> str:
 
 def _body_html(entry) -> str:
     """Return the fullest HTML the entry has: its content, else its summary."""
-    contents = [content.get("value", "") for content in entry.get("content", [])]
-    best = max(contents, key=len, default="")
-    summary = entry.get("summary", "")
-    html = best if len(best) >= len(summary) else summary
-    detail = entry.get("summary_detail") if html is summary else None
-    if detail and detail.get("type") == "text/plain":
+    parts = [*entry.get("content", []), entry.get("summary_detail") or {}]
+    best = max(parts, key=lambda part: len(part.get("value") or ""))
+    html = best.get("value") or ""
+    # RSS says nothing of the description's type; text without a single tag is plain text.
+    if best.get("type") == "text/plain" or "<" not in html:
         return "".join(f"<p>{escape(part)}</p>" for part in html.split("\n\n") if part.strip())
     return html
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -110,7 +111,8 @@ def fetch(
             raise FetchError(f"timed out after {limits.total_timeout:g} s") from None
         raise FetchError(f"connection broken: {error}") from None
     except requests.ConnectionError as error:
-        raise FetchError(f"cannot connect: {_reason(error)}") from None
+        host = urlsplit(getattr(error.request, "url", None) or url).hostname
+        raise FetchError(f"cannot connect to {host}: {_reason(error)}") from None
     except requests.RequestException as error:
         raise FetchError(f"request failed: {error}") from None
 

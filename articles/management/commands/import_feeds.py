@@ -5,11 +5,10 @@ reported, and the others still import. The exit status is non-zero when any sour
 `--every SECONDS` repeats the import forever, for a deployment without cron.
 """
 
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from tqdm import tqdm
 
 from articles.importers.feeds import import_source, sources_to_import
@@ -53,8 +52,10 @@ class Command(BaseCommand):
             return
         while True:
             self.run_once(slugs, dry_run)
-            # Connections may go stale during a long sleep; reconnect on the next run.
-            close_old_connections()
+            # Connections may go stale during a long sleep; reconnect on the next run (unless
+            # the caller holds a transaction open, as tests do).
+            if not connection.in_atomic_block:
+                close_old_connections()
             try:
                 self.sleep(every)
             except KeyboardInterrupt:
@@ -90,7 +91,9 @@ class Command(BaseCommand):
             return None
 
         def bar(total, name):
-            return tqdm(total=total, desc=name, unit="entry", file=sys.stderr, leave=False)
+            # tqdm draws with "\r"; Django's wrapper would add a newline to every redraw.
+            stream = getattr(self.stderr, "_out", self.stderr)
+            return tqdm(total=total, desc=name, unit="entry", file=stream)
 
         return bar
 
