@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import count
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -580,3 +581,114 @@ class _Buffer:
 
     def getvalue(self):
         return "".join(self.parts)
+
+
+# --- concurrency ------------------------------------------------------------------------------
+
+needs_postgresql = pytest.mark.skipif(
+    "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+    reason="advisory locks are PostgreSQL's",
+)
+
+
+@needs_postgresql
+def test_source_locked_by_another_import_is_left_alone(az_source):
+    import psycopg
+    from django.db import connection
+
+    settings = connection.settings_dict
+    other = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+        dbname=settings["NAME"], autocommit=True,
+    )  # fmt: skip
+    try:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [feeds._PG_LOCK_CLASS, az_source.pk])
+        report = import_source(az_source)
+    finally:
+        other.close()
+
+    assert report.status == ImportStatus.BUSY
+    assert not Article.objects.exists()
+    az_source.refresh_from_db()
+    assert az_source.last_attempt_at is None
+    assert import_source(az_source).new == 4  # the lock went with the other session
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_create_no_duplicates(az_source):
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(3)
+    reports = []
+
+    def run():
+        barrier.wait()
+        try:
+            reports.append(import_source(Source.objects.get(pk=az_source.pk)))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert Article.objects.count() == 4
+    assert sum(report.new for report in reports) == 4
+    assert {report.status for report in reports} <= {ImportStatus.OK, ImportStatus.BUSY}
+
+
+# --- the admin ----------------------------------------------------------------------------------
+
+
+def test_editor_fetches_a_source_now_from_the_admin(client, editor, az_source, make_source):
+    from django.urls import reverse
+
+    broken = make_source("/missing", name="Qırıq.az")
+    client.force_login(editor)
+    changelist = reverse("admin:articles_source_changelist")
+
+    response = client.post(
+        changelist,
+        {"action": "fetch_now", "_selected_action": [az_source.pk, broken.pk]},
+        follow=True,
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"{az_source.name}: 4 yeni, 0 yenilənib, 1 ötürülüb, 0 uğursuz" in html
+    assert "Qırıq.az: idxal alınmadı: HTTP 404 Not Found" in html
+    assert Article.objects.filter(source=az_source).count() == 4
+    # The list shows each source's last import.
+    html = client.get(changelist).content.decode()
+    assert "idxal edildi: 4 yeni, 0 yenilənib, 1 ötürülüb, 0 uğursuz" in html
+    assert "alınmadı" in html
+
+
+def test_admin_rejects_a_category_map_naming_no_category(client, editor, db):
+    from django.urls import reverse
+
+    Category.objects.create(name_az="İdman", name_ru="Спорт", slug="idman")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:articles_source_add"),
+        {
+            "name": "Oxu.az",
+            "slug": "oxu-az",
+            "kind": "site",
+            "homepage": "https://oxu.az",
+            "language": "az",
+            "feed_url": "https://oxu.az/rss",
+            "is_active": "on",
+            "category_map": '{"İdman": "idman", "Siyasət": "siyaset"}',
+        },
+    )
+
+    assert response.status_code == 200
+    assert "siyaset" in response.content.decode()
+    assert not Source.objects.exists()
