@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from html import unescape
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -271,6 +272,7 @@ def detect_encoding(content: bytes, content_type: str = "", language: str = "az"
     return best.encoding if best else legacy[0]
 
 
+@lru_cache(maxsize=8192)  # each link is normalised for the look-up and again for the entry
 def normalize_url(url: str, base: str = "") -> str:
     """Return the canonical form of an article link: one article, one address."""
     url = urljoin(base, url.strip()) if base else url.strip()

@@ -692,3 +692,29 @@ def test_admin_rejects_a_category_map_naming_no_category(client, editor, db):
     assert response.status_code == 200
     assert "siyaset" in response.content.decode()
     assert not Source.objects.exists()
+
+
+def test_source_change_page_shows_the_last_import(client, editor, az_source):
+    from django.urls import reverse
+
+    import_source(az_source)
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:articles_source_change", args=[az_source.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "idxal edildi: 4 yeni, 0 yenilənib, 1 ötürülüb, 0 uğursuz" in html
+    assert "image skipped, not an image" in html
+    assert "Kateqoriya uyğunluğu" in html and "cemiyyet" in html
+
+
+def test_inactive_source_imports_when_named(make_source, server):
+    server.add_fixture("/atom", "atom.xml")
+    source = make_source("/atom", is_active=False)
+
+    call_command("import_feeds", "--quiet")
+    assert not Article.objects.exists()
+
+    call_command("import_feeds", "--quiet", "--source", source.slug)
+    assert Article.objects.filter(source=source).count() == 2
