@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import feedparser
 from charset_normalizer import from_bytes
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -473,7 +474,14 @@ def _download_image(data, client, limits, report) -> ContentFile | None:
     """Download and check the entry's first usable picture; note why one was skipped."""
     for url in data.image_urls[:2]:
         try:
-            response = http.fetch(url, http=client, limits=limits, accept=IMAGE_ACCEPT)
+            response = http.fetch(
+                url,
+                http=client,
+                limits=limits,
+                accept=IMAGE_ACCEPT,
+                # Picture addresses come from the feed: not a way into our own network.
+                public_only=not getattr(settings, "FEED_IMPORT_PRIVATE_HOSTS", False),
+            )
             extension = check_image(response.content)
         except (http.FetchError, EntryError) as error:
             report.note(f"image skipped, {error}: {url}")

@@ -6,10 +6,12 @@ how much we read and who we say we are.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import socket
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
@@ -80,8 +82,13 @@ def fetch(
     etag: str = "",
     last_modified: str = "",
     accept: str = "*/*",
+    public_only: bool = False,
 ) -> Response:
-    """Download `url`, conditionally when given ETag/Last-Modified; raise FetchError on failure."""
+    """Download `url`, conditionally when given ETag/Last-Modified; raise FetchError on failure.
+
+    With `public_only`, every address on the way (redirects too) must resolve to public IP
+    addresses: for URLs taken from feeds, which must not make us fetch from our own network.
+    """
     http = http or session(limits)
     headers = {"Accept": accept}
     if etag:
@@ -92,18 +99,18 @@ def fetch(
     # The read timeout bounds each wait for bytes; the deadline below bounds the whole body.
     timeout = (limits.connect_timeout, limits.total_timeout)
     try:
-        with http.get(url, headers=headers, timeout=timeout, stream=True) as raw:
-            response = Response(url=raw.url, status=raw.status_code, headers=_headers(raw))
-            if raw.status_code == 304:
-                return response
-            if raw.status_code >= 400:
-                raise FetchError(f"HTTP {raw.status_code} {raw.reason or ''}".strip())
-            if raw.status_code != 200:
-                raise FetchError(f"unexpected HTTP status {raw.status_code}")
-            response.content = _read_body(raw, limits, deadline)
-            return response
-    except requests.TooManyRedirects:
-        raise FetchError(f"more than {limits.max_redirects} redirects") from None
+        # Redirects are followed here, not by requests, so that each hop is checked.
+        for _hop in range(limits.max_redirects + 1):
+            if public_only:
+                _check_public(url)
+            with http.get(
+                url, headers=headers, timeout=timeout, stream=True, allow_redirects=False
+            ) as raw:
+                if raw.is_redirect:
+                    url = urljoin(url, raw.headers["Location"])
+                    continue
+                return _response(raw, limits, deadline)
+        raise FetchError(f"more than {limits.max_redirects} redirects")
     except requests.ConnectTimeout:
         raise FetchError(f"no connection within {limits.connect_timeout:g} s") from None
     except (requests.ReadTimeout, requests.exceptions.ChunkedEncodingError) as error:
@@ -115,6 +122,34 @@ def fetch(
         raise FetchError(f"cannot connect to {host}: {_reason(error)}") from None
     except requests.RequestException as error:
         raise FetchError(f"request failed: {error}") from None
+
+
+def _response(raw: requests.Response, limits: Limits, deadline: float) -> Response:
+    response = Response(url=raw.url, status=raw.status_code, headers=_headers(raw))
+    if raw.status_code == 304:
+        return response
+    if raw.status_code >= 400:
+        raise FetchError(f"HTTP {raw.status_code} {raw.reason or ''}".strip())
+    if raw.status_code != 200:
+        raise FetchError(f"unexpected HTTP status {raw.status_code}")
+    response.content = _read_body(raw, limits, deadline)
+    return response
+
+
+def _check_public(url: str) -> None:
+    """Refuse a URL whose host is, or resolves to, a loopback, private or reserved address."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"not an http(s) address: {url[:100]}")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (OSError, ValueError) as error:
+        raise FetchError(f"cannot connect to {parts.hostname}: {error}") from None
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            raise FetchError(f"{parts.hostname} is a non-public address ({address})")
 
 
 def _headers(raw: requests.Response) -> dict[str, str]:

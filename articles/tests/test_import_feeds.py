@@ -49,6 +49,8 @@ def fast_limits(monkeypatch):
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The test server is on the loopback, which picture downloads refuse in production.
+    settings.FEED_IMPORT_PRIVATE_HOSTS = True
 
 
 @pytest.fixture
@@ -209,6 +211,16 @@ def test_image_bigger_than_the_size_limit_is_skipped(server, make_source):
     assert report.new == 4
     assert not article(PARK).image
     assert any("exceeds the limit of 5 MB" in note for note in report.notes)
+
+
+def test_pictures_on_private_addresses_are_refused(az_source, settings):
+    settings.FEED_IMPORT_PRIVATE_HOSTS = False
+
+    report = import_source(az_source)
+
+    assert report.new == 4
+    assert not Article.objects.exclude(image="").exists()
+    assert any("127.0.0.1 is a non-public address (127.0.0.1)" in note for note in report.notes)
 
 
 def test_atom_feed(server, make_source):
