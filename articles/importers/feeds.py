@@ -25,7 +25,7 @@ import feedparser
 from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
@@ -45,6 +45,7 @@ IMAGE_ACCEPT = "image/jpeg, image/png, image/webp, image/gif;q=0.8"
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 MAX_IMAGE_PIXELS = 40_000_000  # 40 megapixels: far above any news photo, far below a bomb
 MAX_NOTES = 20  # per-entry notes kept on the source
+INSERT_BATCH = 100  # new articles per INSERT statement
 # Links in feeds carry campaign tags; the same article must get the same address whatever tag.
 TRACKING_PARAMETERS = {
     "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid",
@@ -167,16 +168,11 @@ def _source_lock(source: Source) -> Iterator[bool]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", key)
         acquired = cursor.fetchone()[0]
-        # One small transaction per entry: waiting for each WAL flush would triple the time.
-        # A crash may lose the last few hundred milliseconds of commits, never consistency,
-        # and the next run imports those entries again.
-        cursor.execute("SET synchronous_commit TO OFF")
     try:
         yield acquired
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
-            if acquired:
+        if acquired:
+            with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", key)
 
 
@@ -205,6 +201,7 @@ def _import_feed(source, report, dry_run, limits, progress):
         for category in Category.objects.filter(slug__in=list((source.category_map or {}).values()))
     }
     seen = set()  # a feed may list one link twice; its first (newest) entry wins
+    pending = []  # new articles waiting to be inserted together
     bar = (progress or (lambda total, name: _NoProgress()))(len(entries), source.name)
     try:
         for number, entry in enumerate(entries, start=1):
@@ -214,7 +211,9 @@ def _import_feed(source, report, dry_run, limits, progress):
                     report.skipped += 1
                 else:
                     seen.add(data.url)
-                    _store(source, data, existing, report, dry_run, client, limits)
+                    article = _store(source, data, existing, report, dry_run, client, limits)
+                    if article is not None:
+                        pending.append((number, article))
             except EntryError as error:
                 report.failed += 1
                 report.note(f"entry {number}: {error}")
@@ -222,7 +221,11 @@ def _import_feed(source, report, dry_run, limits, progress):
                 logger.exception("Entry %d of %s failed", number, source)
                 report.failed += 1
                 report.note(f"entry {number}: internal error: {error!r}")
+            if len(pending) >= INSERT_BATCH:
+                _insert(pending, report)
+                pending = []
             bar.update(1)
+        _insert(pending, report)
     finally:
         bar.close()
 
@@ -395,19 +398,19 @@ def _looks_like_image(url: str) -> bool:
 
 
 def _store(source, data, existing, report, dry_run, client, limits):
-    """Create, update or skip the article of one entry, in its own transaction."""
+    """Update or skip the article of a known entry; return a new, unsaved one for the rest."""
     article = existing.get(data.url)
     if article is not None:
         _update(article, data, report, dry_run)
-        return
+        return None
     if dry_run:
         report.new += 1
-        existing[data.url] = Article(source_url=data.url, title=data.title, label=data.label)
-        return
+        return None
     image = _download_image(data, client, limits, report)
     article = Article(
         language=source.language,
         title=data.title,
+        slug=text.slugify_title(data.title),
         label=data.label,
         body=data.body,
         author_name=data.author_name,
@@ -418,19 +421,43 @@ def _store(source, data, existing, report, dry_run, client, limits):
         published_at=data.published_at,
         status=Article.Status.PUBLISHED if source.publish_imported else Article.Status.DRAFT,
     )
-    try:
-        if image is not None:
-            article.image.save(image.name, image, save=False)
-        with _own_transaction():
-            article.save(force_insert=True)
-    except IntegrityError:
-        # Another import stored this link between our look-up and our insert.
-        if image is not None and article.image:
-            article.image.delete(save=False)
-        report.skipped += 1
+    if image is not None:
+        article.image.save(image.name, image, save=False)
+    return article
+
+
+def _insert(pending, report):
+    """Insert new articles, many to a statement; one by one if that statement fails.
+
+    A statement is all or nothing, so no entry is ever half stored. When a batch fails (another
+    import took one of its links meanwhile, or one entry holds a value the database refuses),
+    each entry is inserted on its own, so one bad entry never costs the others.
+    """
+    if not pending:
         return
-    existing[data.url] = article
-    report.new += 1
+    try:
+        with _own_transaction():
+            Article.objects.bulk_create([article for _number, article in pending])
+    except DatabaseError:
+        pass
+    else:
+        report.new += len(pending)
+        return
+    for number, article in pending:
+        article.pk, article._state.adding = None, True
+        try:
+            with _own_transaction():
+                article.save(force_insert=True)
+        except DatabaseError as error:
+            if article.image:
+                article.image.delete(save=False)
+            if isinstance(error, IntegrityError):
+                report.skipped += 1  # another import stored this link after our look-up
+            else:
+                report.failed += 1
+                report.note(f"entry {number}: not stored: {error}")
+        else:
+            report.new += 1
 
 
 def _own_transaction():
