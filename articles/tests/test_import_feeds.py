@@ -245,6 +245,21 @@ def test_atom_feed(server, make_source):
     assert plain.published_at == datetime(2026, 1, 22, 6, 0, tzinfo=UTC)
 
 
+def test_rss_1_0_and_0_91_feeds(server, make_source):
+    server.add_fixture("/rdf", "rss10.rdf", content_type="application/rdf+xml")
+    server.add_fixture("/091", "rss091.xml", content_type="text/xml")
+    rdf, old = make_source("/rdf"), make_source("/091")
+
+    assert import_source(rdf).new == import_source(old).new == 1
+
+    official = article("https://apa.az/xeber/1")
+    assert (official.title, official.label) == ("Prezident qəbul keçirib", "RƏSMİ")
+    assert official.author_name == "Leyla Həsənova"
+    assert official.published_at == datetime(2026, 1, 20, 6, 0, tzinfo=UTC)
+    assert official.body == "<p>Qəbulda ikitərəfli əlaqələr müzakirə olunub.</p>"
+    assert article("https://www.milli.az/society/2").title == "Bakıda qar yağır"
+
+
 @pytest.mark.parametrize(
     ("fixture", "content_type"),
     [
