@@ -179,7 +179,12 @@ def _source_lock(source: Source) -> Iterator[bool]:
 def _import_feed(source, report, dry_run, limits, progress):
     if not source.feed_url:
         raise FeedError("the source has no feed URL")
-    client = http.session(limits)
+    # One session per source: the feed and its pictures often share a host and a connection.
+    with http.session(limits) as client:
+        _import_entries(source, report, dry_run, limits, progress, client)
+
+
+def _import_entries(source, report, dry_run, limits, progress, client):
     response = http.fetch(
         source.feed_url,
         http=client,

@@ -89,7 +89,17 @@ def fetch(
     With `public_only`, every address on the way (redirects too) must resolve to public IP
     addresses: for URLs taken from feeds, which must not make us fetch from our own network.
     """
-    http = http or session(limits)
+    if http is None:
+        with session(limits) as own:
+            return fetch(
+                url,
+                http=own,
+                limits=limits,
+                etag=etag,
+                last_modified=last_modified,
+                accept=accept,
+                public_only=public_only,
+            )
     headers = {"Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
