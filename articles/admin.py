@@ -9,7 +9,8 @@ from django.utils.translation import ngettext
 
 from articles import text
 from articles.html import sanitize_html
-from articles.models import Article, Category, DailyViews, Source
+from articles.importers.feeds import import_source
+from articles.models import Article, Category, DailyViews, ImportStatus, Source
 from articles.services import link_translation
 
 
@@ -82,12 +83,46 @@ URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "language", "homepage", "is_active", "article_total"]
-    list_filter = ["kind", "language", "is_active"]
+    list_display = [
+        "name",
+        "kind",
+        "language",
+        "is_active",
+        "publish_imported",
+        "article_total",
+        "last_attempt_at",
+        "last_import_status",
+    ]
+    list_filter = ["kind", "language", "is_active", "publish_imported", "last_status"]
     search_fields = ["name", "homepage"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["last_import_at", "last_error"]
+    readonly_fields = [
+        "last_attempt_at",
+        "last_import_at",
+        "last_import_status",
+        "last_error",
+        "etag",
+        "last_modified",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "kind", "homepage", "language"]}),
+        (_("Feed"), {"fields": ["feed_url", "is_active", "publish_imported", "category_map"]}),
+        (
+            _("Last import"),
+            {
+                "fields": [
+                    "last_attempt_at",
+                    "last_import_at",
+                    "last_import_status",
+                    "last_error",
+                    "etag",
+                    "last_modified",
+                ]
+            },
+        ),
+    ]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+    actions = ["fetch_now"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_total=Count("articles"))
@@ -95,6 +130,52 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description=_("articles"), ordering="article_total")
     def article_total(self, source):
         return source.article_total
+
+    @admin.display(description=_("last import"), ordering="last_status")
+    def last_import_status(self, source):
+        if not source.last_status:
+            return "—"
+        status = source.get_last_status_display()
+        if source.last_status != ImportStatus.OK:
+            return status
+        return f"{status}: {counts_text(source.last_counts)}"
+
+    @admin.action(description=_("Fetch the selected sources' feeds now"), permissions=["change"])
+    def fetch_now(self, request, queryset):
+        for source in queryset:
+            if not source.feed_url:
+                self.message_user(
+                    request,
+                    _("%(source)s has no feed URL.") % {"source": source},
+                    messages.WARNING,
+                )
+                continue
+            report = import_source(source)
+            self.message_user(request, *fetch_message(report))
+
+
+def counts_text(counts):
+    """Return "3 new, 1 updated, 5 skipped, 0 failed" in the active language."""
+    return _("%(new)d new, %(updated)d updated, %(skipped)d skipped, %(failed)d failed") % {
+        key: (counts or {}).get(key, 0) for key in ("new", "updated", "skipped", "failed")
+    }
+
+
+def fetch_message(report):
+    """Return the admin message and its level for one source's import."""
+    values = {"source": report.source, "error": report.error}
+    if report.status == ImportStatus.FAILED:
+        return _("%(source)s: import failed: %(error)s") % values, messages.ERROR
+    if report.status == ImportStatus.BUSY:
+        return _("%(source)s: another import is running; try again later.") % values, (
+            messages.WARNING
+        )
+    if report.status == ImportStatus.NOT_MODIFIED:
+        return _("%(source)s: the feed has not changed since the last import.") % values, (
+            messages.INFO
+        )
+    level = messages.WARNING if report.failed else messages.SUCCESS
+    return f"{report.source}: {counts_text(report.counts)}", level
 
 
 @admin.register(Category)

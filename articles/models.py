@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -23,6 +24,18 @@ def current_language():
     return language if language in Language.values else Language.AZ
 
 
+def _fold(term):
+    """Fold case for matching category names: Azerbaijani İ/I/ı all match i."""
+    return " ".join(term.replace("İ", "i").replace("I", "i").replace("ı", "i").casefold().split())
+
+
+class ImportStatus(models.TextChoices):
+    OK = "ok", _("imported")
+    NOT_MODIFIED = "not_modified", _("unchanged since last time")
+    BUSY = "busy", _("another import was running")
+    FAILED = "failed", _("failed")
+
+
 class Source(models.Model):
     """A news site whose articles the portal republishes, e.g. 525.az."""
 
@@ -42,8 +55,33 @@ class Source(models.Model):
     is_active = models.BooleanField(
         _("active"), default=False, help_text=_("Only active sources are imported from.")
     )
-    last_import_at = models.DateTimeField(_("last import"), null=True, blank=True)
+    publish_imported = models.BooleanField(
+        _("publish imported articles"),
+        default=False,
+        help_text=_(
+            "Publish articles taken from the feed at once; otherwise they wait as drafts "
+            "for an editor."
+        ),
+    )
+    category_map = models.JSONField(
+        _("category mapping"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            'Feed categories to portal category slugs, e.g. {"İdman": "idman", "Sport": '
+            '"idman"}. Case is ignored; unmapped entries get no category.'
+        ),
+    )
+    # What the last import found; the conditional-request validators save a refetch.
+    last_import_at = models.DateTimeField(_("last successful import"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last import attempt"), null=True, blank=True)
+    last_status = models.CharField(
+        _("last import status"), max_length=12, choices=ImportStatus.choices, blank=True
+    )
+    last_counts = models.JSONField(_("last import counts"), default=dict, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    etag = models.CharField(_("ETag"), max_length=300, blank=True)
+    last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -52,6 +90,43 @@ class Source(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        self.category_map = self._clean_category_map(self.category_map)
+
+    @staticmethod
+    def _clean_category_map(mapping):
+        """Check that the mapping maps text to existing category slugs."""
+        if not mapping:
+            return {}
+        if not isinstance(mapping, dict) or not all(
+            isinstance(key, str) and isinstance(value, str) for key, value in mapping.items()
+        ):
+            raise ValidationError(
+                {"category_map": _('Write an object of texts, e.g. {"İdman": "idman"}.')}
+            )
+        known = set(
+            Category.objects.filter(slug__in=mapping.values()).values_list("slug", flat=True)
+        )
+        unknown = sorted(set(mapping.values()) - known)
+        if unknown:
+            raise ValidationError(
+                {
+                    "category_map": _("No category has the slug %(slugs)s.")
+                    % {"slugs": ", ".join(unknown)}
+                }
+            )
+        return mapping
+
+    def category_for(self, terms, categories_by_slug):
+        """Return the category the first mapped feed term names, or None."""
+        folded = {_fold(key): slug for key, slug in (self.category_map or {}).items()}
+        for term in terms:
+            slug = folded.get(_fold(term))
+            if slug in categories_by_slug:
+                return categories_by_slug[slug]
+        return None
 
 
 class Category(models.Model):

@@ -82,3 +82,22 @@ def test_web_manifest_names_the_site(client, settings):
     assert manifest["name"] == "Xəbər.az"
     assert manifest["start_url"] == "/"
     assert client.get("/ru/manifest.webmanifest").json()["start_url"] == "/ru/"
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="newsportal.settings",
+        DJANGO_SECRET_KEY="a-real-looking-secret-Xq8v2LpW9rT4mN7bK3hJ6fD1sA5gZ0cV",
+        DJANGO_ALLOWED_HOSTS="icma.example.az",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout

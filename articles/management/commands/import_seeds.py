@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="*", help="dump files or folders of dumps")
 
-    def handle(self, *args, paths, **options):
+    def handle(self, *args, paths, verbosity, **options):
         files = self._files([Path(p) for p in paths] or [DEFAULT_DIR])
         created = unchanged = 0
         failed = []
@@ -34,12 +34,14 @@ class Command(BaseCommand):
                 continue
             created += result.created
             unchanged += result.unchanged
-            self.stdout.write(f"{path}: {result.created} new, {result.unchanged} already there")
+            if verbosity > 1:
+                self.stdout.write(f"{path}: {result.created} new, {result.unchanged} already there")
         summary = f"{len(files) - len(failed)} of {len(files)} files imported: "
         summary += f"{created} new articles, {unchanged} already there."
         if failed:
             raise CommandError(summary + f" {len(failed)} files failed.")
-        self.stdout.write(self.style.SUCCESS(summary))
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(summary))
 
     def _files(self, paths):
         files = []

@@ -1,0 +1,125 @@
+"""Import articles from the active sources' RSS/Atom feeds.
+
+Each source is fetched and imported on its own: a broken one is recorded on the source and
+reported, and the others still import. The exit status is non-zero when any source failed.
+`--every SECONDS` repeats the import forever, for a deployment without cron.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections, connection
+from tqdm import tqdm
+
+from articles.importers.feeds import import_source, sources_to_import
+from articles.models import ImportStatus
+
+COLUMNS = ("source", "status", "new", "updated", "skipped", "failed", "time")
+
+
+class Command(BaseCommand):
+    help = "Import new articles from the sources' RSS/Atom feeds."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--source",
+            dest="slugs",
+            action="append",
+            metavar="SLUG",
+            help="import only this source (repeatable; inactive sources too)",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="fetch and report, but store nothing"
+        )
+        parser.add_argument(
+            "--every",
+            type=int,
+            metavar="SECONDS",
+            help="repeat the import every SECONDS seconds until stopped",
+        )
+        parser.add_argument(
+            "--quiet", action="store_true", help="no progress bar and no table, only failures"
+        )
+
+    def handle(self, *args, slugs, dry_run, every, quiet, **options):
+        if every is not None and every < 1:
+            raise CommandError("--every needs a positive number of seconds.")
+        self._check_slugs(slugs)
+        self.quiet = quiet or options["verbosity"] == 0
+        if every is None:
+            if self.run_once(slugs, dry_run):
+                raise CommandError("Some sources failed; see the table above.")
+            return
+        while True:
+            self.run_once(slugs, dry_run)
+            # Connections may go stale during a long sleep; reconnect on the next run (unless
+            # the caller holds a transaction open, as tests do).
+            if not connection.in_atomic_block:
+                close_old_connections()
+            try:
+                self.sleep(every)
+            except KeyboardInterrupt:
+                return
+
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
+    def run_once(self, slugs, dry_run):
+        """Import every selected source; return the number of sources that failed."""
+        reports = [
+            import_source(source, dry_run=dry_run, progress=self._progress())
+            for source in sources_to_import(slugs)
+        ]
+        failed = [report for report in reports if report.status == ImportStatus.FAILED]
+        for report in failed:
+            self.stderr.write(self.style.ERROR(f"{report.source.slug}: {report.error}"))
+        if not self.quiet:
+            self._table(reports, dry_run)
+        return len(failed)
+
+    def _check_slugs(self, slugs):
+        if not slugs:
+            return
+        known = set(sources_to_import(slugs).values_list("slug", flat=True))
+        unknown = sorted(set(slugs) - known)
+        if unknown:
+            raise CommandError(f"No source with a feed URL has the slug: {', '.join(unknown)}.")
+
+    def _progress(self):
+        """Return a progress bar factory: tqdm on a terminal, nothing in cron or with --quiet."""
+        if self.quiet or not self.stderr.isatty():
+            return None
+
+        def bar(total, name):
+            # tqdm draws with "\r"; Django's wrapper would add a newline to every redraw.
+            stream = getattr(self.stderr, "_out", self.stderr)
+            return tqdm(total=total, desc=name, unit="entry", file=stream)
+
+        return bar
+
+    def _table(self, reports, dry_run):
+        rows = [
+            (
+                report.source.slug,
+                report.status + (" (dry run)" if dry_run else ""),
+                *(str(count) for count in report.counts.values()),
+                f"{report.seconds:.1f} s",
+            )
+            for report in reports
+        ]
+        if not rows:
+            self.stdout.write("No active source has a feed URL.")
+            return
+        widths = [max(len(row[i]) for row in [COLUMNS, *rows]) for i in range(len(COLUMNS))]
+        for row in [COLUMNS, *rows]:
+            cells = [
+                cell.ljust(width) if i < 2 else cell.rjust(width)
+                for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+            ]
+            self.stdout.write("  ".join(cells).rstrip())
+        totals = [sum(report.counts[key] for report in reports) for key in COLUMNS[2:6]]
+        summary = "{} new, {} updated, {} skipped, {} failed entries from {} sources.".format(
+            *totals, len(reports)
+        )
+        failed = any(report.status == ImportStatus.FAILED for report in reports)
+        self.stdout.write(self.style.ERROR(summary) if failed else self.style.SUCCESS(summary))

@@ -1,0 +1,148 @@
+"""Measure the feed import: entries imported per second from a generated 5 000-entry feed.
+
+Creates a scratch PostgreSQL database, migrates it, serves the feed from 127.0.0.1 and imports
+it twice: the first run stores every entry, the second finds them all already there.
+
+    python bench/import.py [--entries 5000] [--database-url postgres://root@127.0.0.1:5432/postgres]
+"""
+
+import argparse
+import os
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def make_feed(entries):
+    """Return an RSS 2.0 feed of `entries` Azerbaijani items with HTML bodies."""
+    start = datetime(2026, 1, 21, 12, 0, tzinfo=UTC)
+    items = []
+    for n in range(entries):
+        published = format_datetime(start - timedelta(minutes=n))
+        items.append(
+            f"""<item><title>Bakıda yeni park açıldı, xəbər nömrə {n} FOTOLAR</title>
+<link>https://oxu.az/society/park-{n}?utm_source=rss</link><pubDate>{published}</pubDate>
+<author>news@oxu.az (Aysel Məmmədova)</author><category>Cəmiyyət</category>
+<description><![CDATA[<p>Park beş hektar ərazini əhatə edir, açılışda sakinlər iştirak edib.
+<a href="/society/park-{n + 1}">Əvvəlki xəbər</a></p><p onclick="x()">İkinci abzas
+<script>alert(1)</script> <img src="images/{n}.jpg" alt="Park" width="640"></p>]]></description>
+</item>"""
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Oxu.az</title>'
+        "<link>https://oxu.az</link><description>Xəbərlər</description>"
+        + "".join(items)
+        + "</channel></rss>"
+    ).encode()
+
+
+def serve(body):
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_port}/rss"
+
+
+def with_database(url, name):
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def admin_connection(url):
+    parts = urlsplit(url)
+    return psycopg.connect(
+        host=parts.hostname, port=parts.port or 5432, user=parts.username or "root",
+        password=parts.password, dbname=parts.path.lstrip("/") or "postgres", autocommit=True,
+    )  # fmt: skip
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL server; a scratch database is created on it and dropped after",
+    )
+    args = parser.parse_args()
+
+    scratch = f"bench_import_{uuid.uuid4().hex[:8]}"
+    with admin_connection(args.database_url) as admin:
+        admin.execute(f'CREATE DATABASE "{scratch}"')
+    os.environ["DATABASE_URL"] = with_database(args.database_url, scratch)
+    # Production settings: DEBUG would also keep a log of every query.
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("DJANGO_SECRET_KEY", uuid.uuid4().hex * 2)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsportal.settings")
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    try:
+        run(args.entries)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with admin_connection(args.database_url) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+
+
+def run(entries):
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from articles.importers.feeds import import_source, parse_feed
+    from articles.models import Article, Source
+
+    call_command("migrate", verbosity=0)
+    body = make_feed(entries)
+    httpd, feed_url = serve(body)
+    source = Source.objects.create(
+        name="Oxu.az", slug="oxu-az", homepage="https://oxu.az", feed_url=feed_url, is_active=True
+    )
+    print(f"feed: {entries} entries, {len(body) / 1024 / 1024:.1f} MB, PostgreSQL scratch database")
+    for label in ("first run (all new)", "second run (all already there)"):
+        started = time.perf_counter()
+        report = import_source(source)
+        seconds = time.perf_counter() - started
+        assert report.status == "ok" and report.failed == 0, report
+        print(
+            f"{label}: {report.entries} entries in {seconds:.2f} s = "
+            f"{report.entries / seconds:.0f} entries/s "
+            f"({report.new} new, {report.skipped} skipped)"
+        )
+        source.refresh_from_db()
+        source.etag = source.last_modified = ""  # no 304: the second run reads the feed again
+    assert Article.objects.count() == entries
+    started = time.perf_counter()
+    parse_feed(body, "application/rss+xml")
+    seconds = time.perf_counter() - started
+    print(
+        f"of which parsing alone (feedparser): {seconds:.2f} s = {entries / seconds:.0f} entries/s"
+    )
+    httpd.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""Judge the reader's pages with real tools: screenshots, axe-core, the Nu Html Checker, Lighthouse.
+
+usage: python bench/page_quality.py [--no-lighthouse] [--out screenshots]
+
+Starts the site under gunicorn with the production settings on a scratch SQLite database with
+the demo content, then for each page in both languages:
+- saves full-page screenshots at 360x800 and 1280x800 and checks for horizontal scrolling;
+- runs axe-core in Chromium (WCAG 2.1 A/AA and best practices) and counts violations;
+- runs the Nu Html Checker (vnu.jar, on Java) and counts errors;
+- runs Lighthouse (mobile preset) on the home and article pages and reads the four scores.
+Prints a table and exits non-zero when a target is missed: 0 violations, 0 errors, no sideways
+scroll, every Lighthouse score >= 95. Needs Debian's chromium, Java and npm (see README).
+"""
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+NODE_MODULES = BENCH / "node_modules"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+LIGHTHOUSE_CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+LIGHTHOUSE_TARGET = 95
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def site_environment(workdir):
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "newsportal.settings",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": f"sqlite:///{workdir}/quality.sqlite3",
+        "MEDIA_ROOT": str(Path(workdir) / "media"),
+    }
+
+
+def manage(env, *args):
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+# Run in the scratch site's `manage.py shell`: add a Russian translation of the seed article,
+# so both languages have a real article page, and print the pages to judge.
+PAGES_SCRIPT = """
+import json
+from articles.models import Article
+from articles.services import link_translation
+seed = Article.objects.get(slug="strateji-muttefiqliyin-yeni-merhelesi")
+ru, _ = Article.objects.get_or_create(
+    language="ru", title="Новый этап стратегического союзничества",
+    defaults={"status": "published", "published_at": seed.published_at, "source": seed.source,
+              "archived_at": seed.archived_at, "author_name": "Фуад Гусейнзаде",
+              "body": "<p>Отношения между Азербайджаном и Казахстаном в последние годы строятся "
+                      "на политическом доверии, взаимном уважении и общих интересах.</p>"})
+link_translation(seed, ru)
+print(json.dumps([
+    ["home-az", "/", True], ["home-ru", "/ru/", False],
+    ["article-az", seed.get_absolute_url(), True], ["article-ru", ru.get_absolute_url(), False],
+    ["login-az", "/accounts/login/", False],
+]))
+"""
+
+
+def start_site(workdir):
+    """Serve the demo content under gunicorn with the production settings; return (url, process)."""
+    env = site_environment(workdir)
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "import_seeds", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "newsportal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/", timeout=2)
+            return url, server, env
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the site did not start")
+
+
+def pages(env):
+    """Return (name, path, run Lighthouse?) of the pages to judge."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", PAGES_SCRIPT],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def vnu_errors(html):
+    jar = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    result = subprocess.run(
+        ["java", "-jar", str(jar), "--errors-only", "--format", "json", "-"],
+        input=html,
+        capture_output=True,
+    )
+    messages = json.loads(result.stderr or b'{"messages": []}')["messages"]
+    return [f"{m.get('lastLine', '?')}: {m['message']}" for m in messages if m["type"] == "error"]
+
+
+def lighthouse_scores(address):
+    with tempfile.NamedTemporaryFile(suffix=".json") as report:
+        subprocess.run(
+            [
+                "npx", "--prefix", str(BENCH), "lighthouse", address, "--output=json",
+                f"--output-path={report.name}", "--quiet",
+                f"--chrome-flags={' '.join(CHROMIUM_ARGS)}",
+            ],
+            cwd=BENCH,
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        categories = json.load(open(report.name))["categories"]
+    return {name: round(categories[name]["score"] * 100) for name in LIGHTHOUSE_CATEGORIES}
+
+
+def axe_violations(browser, address, color_scheme):
+    """Run axe-core on a phone-sized page in the given colour scheme."""
+    context = browser.new_context(viewport={"width": 360, "height": 800}, color_scheme=color_scheme)
+    page = context.new_page()
+    page.goto(address)
+    page.add_script_tag(path=str(NODE_MODULES / "axe-core" / "axe.min.js"))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    context.close()
+    return result["violations"]
+
+
+def judge(url, env, out, run_lighthouse):
+    from playwright.sync_api import sync_playwright
+
+    rows, failures = [], []
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS[1:])
+        for name, path, lighthouse in pages(env):
+            address = url + path
+            html = urllib.request.urlopen(address).read()  # noqa: S310
+            errors = vnu_errors(html)
+            row = {"page": name, "vnu": len(errors), "axe": None, "sideways": []}
+            for width in (360, 1280):
+                context = browser.new_context(viewport={"width": width, "height": 800})
+                page = context.new_page()
+                page.goto(address)
+                page.screenshot(path=str(out / f"{name}@{width}.png"), full_page=True)
+                if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
+                    row["sideways"].append(width)
+                context.close()
+            row["axe"] = 0
+            for scheme in ("light", "dark"):
+                for violation in axe_violations(browser, address, scheme):
+                    row["axe"] += 1
+                    failures.append(
+                        f"{name} ({scheme}): axe {violation['id']}: {violation['help']}"
+                    )
+            failures += [f"{name}: html {error}" for error in errors]
+            failures += [f"{name}: scrolls sideways at {width}px" for width in row["sideways"]]
+            if run_lighthouse and lighthouse:
+                row["lighthouse"] = lighthouse_scores(address)
+                for category, score in row["lighthouse"].items():
+                    if score < LIGHTHOUSE_TARGET:
+                        failures.append(f"{name}: lighthouse {category} {score}")
+            rows.append(row)
+        browser.close()
+    return rows, failures
+
+
+def print_table(rows):
+    print(f"{'page':<28} {'axe':>4} {'html':>5} {'sideways':>9}  lighthouse (perf/a11y/bp/seo)")
+    for row in rows:
+        scores = row.get("lighthouse")
+        lighthouse = "/".join(str(scores[c]) for c in LIGHTHOUSE_CATEGORIES) if scores else "-"
+        sideways = ",".join(map(str, row["sideways"])) or "no"
+        print(f"{row['page']:<28} {row['axe']:>4} {row['vnu']:>5} {sideways:>9}  {lighthouse}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "screenshots"), help="screenshot folder")
+    parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse (slow)")
+    args = parser.parse_args()
+    if not NODE_MODULES.exists():
+        subprocess.run(["npm", "ci", "--silent"], cwd=BENCH, check=True)
+    with tempfile.TemporaryDirectory() as workdir:
+        url, server, env = start_site(workdir)
+        try:
+            rows, failures = judge(url, env, Path(args.out), not args.no_lighthouse)
+        finally:
+            server.terminate()
+            server.wait()
+    print_table(rows)
+    print(f"screenshots in {args.out}")
+    if failures:
+        print("\n".join(["", "MISSED:", *failures]))
+        raise SystemExit(1)
+    print("all targets met")
+
+
+if __name__ == "__main__":
+    main()
