@@ -223,7 +223,15 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         (
             _("Publishing"),
-            {"fields": ["status", "published_at", "category", "translation_link"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "category",
+                    "translation_link",
+                    "comments_closed",
+                ]
+            },
         ),
         (
             _("Statistics"),

@@ -268,6 +268,11 @@ class Article(models.Model):
     # Counters kept in the row so pages never count; updated with F() expressions only.
     views = models.PositiveIntegerField(_("views"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+    comments_closed = models.BooleanField(
+        _("comments closed"),
+        default=False,
+        help_text=_("Readers still see the comments but cannot add new ones."),
+    )
 
     objects = ArticleQuerySet.as_manager()
 

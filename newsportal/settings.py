@@ -6,6 +6,7 @@ Production: `DJANGO_DEBUG` unset, `DJANGO_SECRET_KEY`, `DATABASE_URL` and
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "articles",
     "comments",
 ]
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a throttled log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsportal.urls"
@@ -110,9 +114,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Axes first: it refuses attempts on locked accounts and IPs before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "newsportal.accounts.EmailOrUsernameBackend",
+]
+# Failed log-ins: 5 per account and 5 per IP address, then a 15-minute wait (django-axes,
+# counted in the database so every web process sees the same numbers).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "newsportal.accounts.lockout_username"
+AXES_LOCKOUT_CALLABLE = "newsportal.accounts.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
+# Behind a proxy set AXES_IPWARE_PROXY_COUNT and install django-ipware; else REMOTE_ADDR counts.
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Password-reset mail: printed to the console in development, SMTP from the environment else.
+if DEBUG and not os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not EMAIL_USE_SSL)
+    EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"no-reply@{SITE_NAME.lower()}")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Readers' comments: most a reader may post per minute and per day.
+COMMENTS_PER_MINUTE = int(os.environ.get("COMMENTS_PER_MINUTE", "5"))
+COMMENTS_PER_DAY = int(os.environ.get("COMMENTS_PER_DAY", "50"))
 
 LANGUAGE_CODE = "az"
 LANGUAGES = [("az", _("Azerbaijani")), ("ru", _("Russian"))]

@@ -1,0 +1,155 @@
+"""Reader accounts: sign up, log in by username or e-mail, and the safe return to a page."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+
+def _users_by_email(email):
+    User = get_user_model()
+    return User._default_manager.filter(email__iexact=email.strip())
+
+
+class EmailOrUsernameBackend(ModelBackend):
+    """Authenticate with a username, or with the e-mail address of exactly one account."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username and "@" in username and password is not None:
+            users = list(_users_by_email(username)[:2])
+            if len(users) == 1:
+                user = users[0]
+                if user.check_password(password) and self.user_can_authenticate(user):
+                    return user
+                return None
+            # Same cost as a wrong password, so timing does not tell which addresses exist.
+            get_user_model()().set_password(password)
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        # The reader's bar from commenting comes with the user: no query of its own per page.
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related("comment_ban").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
+
+def lockout_username(request, credentials):
+    """Name the account an attempt aims at, so an e-mail and a username lock the same one."""
+    typed = ((credentials or {}).get("username") or request.POST.get("username") or "").strip()
+    if "@" in typed:
+        users = list(_users_by_email(typed).values_list("username", flat=True)[:2])
+        if len(users) == 1:
+            return users[0]
+        return typed.lower()
+    return typed
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """Render the page shown while log-ins are paused, in the site's layout (HTTP 429)."""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "registration/lockout.html", context, status=429)
+
+
+def safe_next(request, default="home"):
+    """Return the `next` address if it stays on this site, else the default page's."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Username or e-mail"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The username or e-mail and the password do not match. Mind upper- and lower-case "
+            "letters in the username and the password."
+        ),
+    }
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("For resetting a forgotten password. Never shown to other readers."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        fields = ["username", "email"]
+        # Our own wording: Django's Azerbaijani writes "Istifadəçi" and "at least 150 characters".
+        labels = {"username": _("Username")}
+        help_texts = {
+            "username": _(
+                "Up to 150 letters, digits and . + - _ characters. Shown with your comments."
+            )
+        }
+
+    def clean_username(self):
+        username = super().clean_username()
+        # "@" would make a username look like an e-mail address at log-in.
+        if username and "@" in username:
+            raise ValidationError(_("A username cannot contain “@”."), code="invalid")
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if _users_by_email(email).exists():
+            raise ValidationError(
+                _("An account with this e-mail address already exists."), code="unique"
+            )
+        return email
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+def signup(request):
+    """Create a reader account, log it in and return to the page the reader came from."""
+    if request.user.is_authenticated:
+        return redirect(safe_next(request))
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="newsportal.accounts.EmailOrUsernameBackend")
+        messages.success(
+            request, gettext("Welcome, %(name)s! Your account is ready.") % {"name": user}
+        )
+        return redirect(safe_next(request))
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out (POST only) and stay on the page the reader was reading."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        messages.info(request, gettext("You have logged out."))
+        return response
