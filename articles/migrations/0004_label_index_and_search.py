@@ -56,7 +56,7 @@ def drop_search_column(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0002_editors_group"),
+        ("articles", "0003_translation_held_by_az"),
     ]
 
     operations = [
