@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
-from articles.models import Article, Category, Source, current_language
-from articles.search import plain_text
+from articles.models import Article, Category, Source
+from articles.search import summary
 
 FEED_SIZE = 30
 
@@ -48,9 +48,6 @@ class LatestArticlesFeed(Feed):
     def link(self, obj=None):
         return reverse("home")
 
-    def feed_extra_kwargs(self, obj):
-        return {"language": current_language()}
-
     def articles(self, obj):
         return Article.objects.published().in_language()
 
@@ -58,7 +55,6 @@ class LatestArticlesFeed(Feed):
         return (
             self.articles(obj)
             .select_related("source", "category")
-            .defer("body")
             .order_by("-published_at")[:FEED_SIZE]
         )
 
@@ -66,7 +62,7 @@ class LatestArticlesFeed(Feed):
         return f"{item.title} {item.display_label}".strip()
 
     def item_description(self, item):
-        return plain_text(item.lead)
+        return summary(item, length=500)
 
     def item_pubdate(self, item):
         return item.published_at

@@ -23,6 +23,7 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 SEARCH_CONFIG = "portal_search"
 _WORD = re.compile(r"\w+")
+_SENTENCE = re.compile(r"^(.+?[.!?…])(?:\s|$)")
 # One character in, one character out, so positions in the folded text are positions in the
 # original: lower case, no accents, and the Azerbaijani and Russian letters that unaccent
 # leaves alone (ə, ı) or that lower() would expand (İ).
@@ -130,6 +131,19 @@ def highlight(text, words):
 def plain_text(markup):
     """Return the readable text of sanitised HTML, entities decoded, whitespace collapsed."""
     return " ".join(html.unescape(strip_tags(markup)).split())
+
+
+def summary(article, length=200):
+    """Return the article's lead, else its body's first sentence, as plain text of <= length."""
+    if article.lead:
+        text = plain_text(article.lead)
+    else:
+        body = plain_text(article.body)
+        match = _SENTENCE.match(body)
+        text = match.group(1) if match else body
+    if len(text) > length:
+        text = text[: length - 1].rsplit(" ", 1)[0] + "…"
+    return text
 
 
 def snippet(article, words, width=220):

@@ -1,7 +1,6 @@
 """Template tags of the browse pages: the category menu, dates of days and months, SEO data."""
 
 import json
-import re
 
 from django import template
 from django.conf import settings
@@ -12,13 +11,12 @@ from django.utils.safestring import mark_safe
 from articles import text
 from articles.menu import menu_categories
 from articles.models import current_language
-from articles.search import plain_text
+from articles.search import summary
 
 register = template.Library()
 
 # As django.utils.html.json_script: no "</script>", "<!--" or "&" can survive in the JSON.
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-_SENTENCE = re.compile(r"^(.+?[.!?…])(?:\s|$)")
 OG_LOCALES = {"az": "az_AZ", "ru": "ru_RU"}
 
 
@@ -41,17 +39,9 @@ def portal_month(value):
 
 
 @register.filter
-def meta_description(article, length=200):
-    """Return the article's lead, else its first sentence, as plain text of at most `length`."""
-    if article.lead:
-        description = plain_text(article.lead)
-    else:
-        body = plain_text(article.body)
-        match = _SENTENCE.match(body)
-        description = match.group(1) if match else body
-    if len(description) > length:
-        description = description[: length - 1].rsplit(" ", 1)[0] + "…"
-    return description
+def meta_description(article):
+    """Return the article's lead, else its first sentence, as plain text."""
+    return summary(article)
 
 
 @register.simple_tag
