@@ -196,7 +196,8 @@ class ArticleQuerySet(models.QuerySet):
         """
         words = search.terms(query)
         if not words:
-            return self.newest_first(limit)
+            # Punctuation alone ("!!!") asks for nothing that can be found.
+            return self.none() if (query or "").strip() else self.newest_first(limit)
         matching = self.filter(search.match_condition(words, self.db)).newest_first(limit)
         return matching.annotate(rank=search.rank_expression(words, self.db)).order_by(
             "-rank", "-published_at", "-id"

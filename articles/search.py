@@ -136,7 +136,7 @@ def plain_text(markup):
 def summary(article, length=200):
     """Return the article's lead, else its body's first sentence, as plain text of <= length."""
     if article.lead:
-        text = plain_text(article.lead)
+        text = " ".join(article.lead.split())  # the lead is plain text already
     else:
         body = plain_text(article.body)
         match = _SENTENCE.match(body)
@@ -148,7 +148,7 @@ def summary(article, length=200):
 
 def snippet(article, words, width=220):
     """Return an escaped excerpt of the lead or body around the first match, highlighted."""
-    text = plain_text(article.lead) if article.lead else ""
+    text = " ".join(article.lead.split())  # the lead is plain text already
     spans = _spans(text, words) if words else []
     if not spans:
         body = plain_text(article.body)
