@@ -46,8 +46,10 @@ def fold(text):
 def _fold_char(char):
     if char in _FOLD_SPECIAL:
         return _FOLD_SPECIAL[char]
-    base = unicodedata.normalize("NFKD", char)[0].lower()
-    return base[0] if base else char
+    # As unaccent does: accents come off Latin letters only (й stays й).
+    base = unicodedata.normalize("NFKD", char)[0]
+    lower = (base if base.isascii() else char).lower()
+    return lower if len(lower) == 1 else char
 
 
 def is_postgresql(using):

@@ -259,3 +259,11 @@ def test_word_stems_find_inflected_forms_in_both_languages(client, make_article)
 
     assert results(client.get("/search/?q=müttəfiq")) == ["Müttəfiqliyin yeni mərhələsi"]
     assert results(client.get("/ru/search/?q=мороз")) == ["Сильные морозы в Азербайджане"]
+    assert results(client.get("/ru/search/?q=азербайджан")) == ["Сильные морозы в Азербайджане"]
+
+
+def test_folding_keeps_positions_and_matches_what_the_database_folds():
+    from articles.search import fold, highlight
+
+    assert fold("Müttəfiqliyin İLHAM ılıq Ёлка Йошкар") == "muttefiqliyin ilham iliq елка йошкар"
+    assert highlight("Müttəfiqliyin <b>", ["muttefiq"]) == "<mark>Müttəfiqliyin</mark> &lt;b&gt;"
