@@ -19,6 +19,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
+from articles.text import az_upper
+
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 SEARCH_CONFIG = "portal_search"
@@ -76,7 +78,17 @@ def match_condition(words, using):
         )
     condition = Q()
     for word in words:
-        condition &= Q(title__icontains=word) | Q(lead__icontains=word) | Q(body__icontains=word)
+        condition &= _contains(word, "title") | _contains(word, "lead") | _contains(word, "body")
+    return condition
+
+
+def _contains(word, field):
+    # SQLite's LIKE folds ASCII letters only: also try the word capitalised by Azerbaijani and
+    # Russian rules, so "ilham" finds "İlham" and "əliyev" finds "Əliyev".
+    variants = {word, word.lower(), az_upper(word[:1]) + word[1:].lower(), word.capitalize()}
+    condition = Q()
+    for variant in sorted(variants):
+        condition |= Q(**{f"{field}__icontains": variant})
     return condition
 
 
@@ -91,8 +103,8 @@ def rank_expression(words, using):
     score = Value(0)
     for word in words:
         score = score + Case(
-            When(title__icontains=word, then=Value(4)),
-            When(lead__icontains=word, then=Value(2)),
+            When(_contains(word, "title"), then=Value(4)),
+            When(_contains(word, "lead"), then=Value(2)),
             default=Value(1),
             output_field=IntegerField(),
         )

@@ -57,6 +57,14 @@ def test_words_find_articles_by_title_lead_and_body(client, make_article):
     assert "3 nəticə" in response.content.decode()
 
 
+def test_lower_case_words_find_capitalised_azerbaijani_and_russian_words(client, make_article):
+    make_article(title="İlham Əliyev Şuşada")
+    make_article(title="Морозы в Азербайджане", language="ru")
+
+    assert results(client.get("/search/?q=ilham əliyev şuşada")) == ["İlham Əliyev Şuşada"]
+    assert results(client.get("/ru/search/?q=морозы")) == ["Морозы в Азербайджане"]
+
+
 def test_every_word_must_match(client, make_article):
     make_article(title="Neft qiyməti qalxdı")
     make_article(title="Qaz qiyməti qalxdı")
