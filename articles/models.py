@@ -16,6 +16,9 @@ from articles import search, text
 # newest matching articles: the work per page stays bounded however large the site grows;
 # older news is reached through the day archive.
 LIST_LIMIT = 1000
+# Search ranks the newest matches only: finding them costs a check of each newer article, so
+# the bound keeps a search for a common word fast (bench/search.py).
+SEARCH_LIMIT = 300
 
 
 class Language(models.TextChoices):
@@ -188,7 +191,7 @@ class ArticleQuerySet(models.QuerySet):
         ids = self.order_by("-published_at", "-id").values("pk")[:limit]
         return self.model.objects.filter(pk__in=ids).order_by("-published_at", "-id")
 
-    def search(self, query, limit=LIST_LIMIT):
+    def search(self, query, limit=SEARCH_LIMIT):
         """Return the newest `limit` articles matching every word of `query`, best first.
 
         Relevance (title over lead over body) ranks them, then recency. Without words, the

@@ -1,10 +1,11 @@
 """Full-text search: query words, the database's match and rank, and highlighted snippets.
 
-PostgreSQL: a stored `search_vector` column (migration 0003) holds title (weight A), lead (B)
-and body (C) through the `portal_search` configuration, `simple` plus `unaccent`, with ə folded
-to e, and a GIN index serves it. Every query word is a prefix (`word:*`), because Azerbaijani
-and Russian inflect by suffixes (müttəfiqliyin, морозы): `müttəfiq` and `мороз` find them.
-The column is not a model field, so SQLite (which has none) never sees it.
+PostgreSQL: a stored `search_vector` column (migration 0004) holds the words of title, lead and
+body through the `portal_search` configuration, `simple` plus `unaccent`, with ə folded to e,
+and a GIN index serves it; `search_head` holds title (weight A) and lead (B) for ranking.
+Every query word is a prefix (`word:*`), because Azerbaijani and Russian inflect by suffixes
+(müttəfiqliyin, морозы): `müttəfiq` and `мороз` find them. The columns are not model fields,
+so SQLite (which has no tsvector) never sees them.
 
 SQLite: a plain case-insensitive containment search, ranked by where the words occur.
 """
@@ -96,7 +97,7 @@ def rank_expression(words, using):
     """Return an expression scoring relevance: title matches over lead over body."""
     if is_postgresql(using):
         return RawSQL(
-            "ts_rank(search_vector, to_tsquery(%s::regconfig, %s))",
+            "ts_rank(search_head, to_tsquery(%s::regconfig, %s))",
             (SEARCH_CONFIG, _tsquery(words)),
             output_field=FloatField(),
         )

@@ -10,7 +10,7 @@ from django.views.generic import TemplateView
 from articles import search, text
 from articles.filters import ArticleSearchFilter, label_suggestions
 from articles.menu import menu_categories
-from articles.models import LIST_LIMIT, Article, Source, current_language
+from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, current_language
 
 
 def home(request):
@@ -203,7 +203,7 @@ def search_view(request):
             status = 404
         else:
             search.decorate(page.object_list, words)
-            context.update(page_obj=page, searched=True, limit=LIST_LIMIT)
+            context.update(page_obj=page, searched=True, limit=SEARCH_LIMIT)
     return render(request, "articles/search.html", context, status=status)
 
 
