@@ -100,6 +100,9 @@ class Source(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
     def clean(self):
         super().clean()
         self.category_map = self._clean_category_map(self.category_map)
@@ -136,9 +139,6 @@ class Source(models.Model):
             if slug in categories_by_slug:
                 return categories_by_slug[slug]
         return None
-
-    def get_absolute_url(self):
-        return reverse("articles:source", kwargs={"slug": self.slug})
 
 
 class Category(models.Model):

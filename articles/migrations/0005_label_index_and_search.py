@@ -64,7 +64,7 @@ def drop_search_column(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0003_translation_held_by_az"),
+        ("articles", "0004_source_feed_import"),
     ]
 
     operations = [
