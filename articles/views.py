@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.views.generic import TemplateView
 
 from articles import search, text
-from articles.filters import ArticleSearchFilter, label_suggestions
+from articles.filters import EARLIEST_DAY, LATEST_DAY, ArticleSearchFilter, label_suggestions
 from articles.menu import menu_categories
 from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, current_language
 
@@ -126,10 +126,14 @@ class LabelView(ArticleListView):
 
 
 def _date_or_404(year, month, day=1):
+    """Return the date, or raise Http404 for an impossible one or one outside the archive."""
     try:
-        return date(int(year), int(month), int(day))
+        value = date(int(year), int(month), int(day))
     except ValueError:
         raise Http404 from None
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise Http404
+    return value
 
 
 def _baku_day(moment):

@@ -137,7 +137,15 @@ def test_month_archive_lists_days_with_counts_in_russian(client, make_article):
 
 
 @pytest.mark.parametrize(
-    "url", ["/archive/2026/13/01/", "/archive/2026/02/30/", "/archive/0000/01/"]
+    "url",
+    [
+        "/archive/2026/13/01/",
+        "/archive/2026/02/30/",
+        "/archive/0000/01/",
+        "/archive/9999/12/31/",
+        "/archive/9999/12/",
+        "/archive/2026/1/5/",
+    ],
 )
 def test_impossible_archive_dates_are_404(client, db, url):
     response = client.get(url)
