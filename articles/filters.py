@@ -42,6 +42,16 @@ class DayInput(forms.DateInput):
     def __init__(self):
         super().__init__(format="%Y-%m-%d")
 
+    def format_value(self, value):
+        # A date input can only hold an ISO date; what the reader typed wrongly is named in
+        # the error message instead.
+        if isinstance(value, str):
+            try:
+                value = forms.DateField().to_python(value)  # also 20.01.2026
+            except ValidationError:
+                return None
+        return super().format_value(value)
+
 
 class ArticleSearchFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(

@@ -124,7 +124,11 @@ def test_dates_are_whole_days_in_baku_time(client, make_article):
     make_article(title="Ertəsi", published_at=datetime(2026, 1, 16, 0, 10, tzinfo=BAKU_TZ))
 
     assert results(client.get("/search/?date_from=2026-01-15&date_to=2026-01-15")) == ["Gecə"]
-    assert results(client.get("/search/?date_from=16.01.2026")) == ["Ertəsi"]
+    response = client.get("/search/?date_from=16.01.2026")
+    assert results(response) == ["Ertəsi"]
+    assert 'name="date_from" value="2026-01-16"' in response.content.decode()
+    bad = client.get("/search/?date_from=2026-13-45").content.decode()
+    assert re.search(r'<input type="date" name="date_from" [^>]*id="id_date_from">', bad)
 
 
 def test_search_shows_only_published_articles_of_the_page_language(client, make_article):
