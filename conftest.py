@@ -55,8 +55,12 @@ def make_article(db):
 
 
 @pytest.fixture
-def editor(django_user_model):
-    """A staff user who is not a superuser, working through the Editors group."""
+def editor(db, django_user_model):
+    """A staff user who is not a superuser, working through the Editors group.
+
+    The group comes from a data migration, which a transactional test's flush removes; asking
+    for `db` makes pytest-django run these tests before the transactional ones.
+    """
     user = django_user_model.objects.create_user("redaktor", "redaktor@example.com", "s3cret-pass")
     user.is_staff = True
     user.save()

@@ -1,15 +1,24 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q, Subquery, Window
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles import text
+from articles import search, text
+
+# List pages (source, category, label, day, search) page through at most this many of the
+# newest matching articles: the work per page stays bounded however large the site grows;
+# older news is reached through the day archive.
+LIST_LIMIT = 1000
+# Search ranks the newest matches only: finding them costs a check of each newer article, so
+# the bound keeps a search for a common word fast (bench/search.py).
+SEARCH_LIMIT = 300
 
 
 class Language(models.TextChoices):
@@ -91,6 +100,9 @@ class Source(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
     def clean(self):
         super().clean()
         self.category_map = self._clean_category_map(self.category_map)
@@ -143,6 +155,9 @@ class Category(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("articles:category", kwargs={"slug": self.slug})
+
     @property
     def name(self):
         """Return the name in the active language."""
@@ -160,6 +175,83 @@ class ArticleQuerySet(models.QuerySet):
     def for_lists(self):
         """Load only what a list item shows (title, label, time, views, link)."""
         return self.only("id", "language", "slug", "title", "label", "published_at", "views")
+
+    def for_snippets(self):
+        """Load what a search result shows: a list item plus the text its snippet comes from."""
+        return self.only(
+            "id", "language", "slug", "title", "label", "published_at", "views", "lead", "body"
+        )
+
+    def newest_first(self, limit=LIST_LIMIT):
+        """Return at most `limit` of these articles, newest first, as a plain filter on ids.
+
+        The ids come from a subquery, so a page of it can also be counted with a window
+        function over at most `limit` rows (see `with_total()`).
+        """
+        ids = self.order_by("-published_at", "-id").values("pk")[:limit]
+        return self.model.objects.filter(pk__in=ids).order_by("-published_at", "-id")
+
+    def search(self, query, limit=SEARCH_LIMIT):
+        """Return the newest `limit` articles matching every word of `query`, best first.
+
+        Relevance (title over lead over body) ranks them, then recency. Without words, the
+        articles come newest first.
+        """
+        words = search.terms(query)
+        if not words:
+            # Punctuation alone ("!!!") asks for nothing that can be found.
+            return self.none() if (query or "").strip() else self.newest_first(limit)
+        matching = self.filter(search.match_condition(words, self.db)).newest_first(limit)
+        return matching.annotate(rank=search.rank_expression(words, self.db)).order_by(
+            "-rank", "-published_at", "-id"
+        )
+
+    def with_total(self):
+        """Annotate each row with the number of rows, so one query gives a page and its count."""
+        return self.annotate(total_count=Window(Count("pk")))
+
+    def labels(self):
+        """Return the distinct non-empty labels of these articles."""
+        return list(self.exclude(label="").order_by().values_list("label", flat=True).distinct())
+
+    def with_label_slug(self, slug):
+        """Return (articles carrying a label whose slug is `slug`, that label), or (None, "")."""
+        labels = [label for label in self.labels() if text.slugify_title(label) == slug]
+        if not labels:
+            return None, ""
+        return self.filter(label__in=labels), labels[0]
+
+    def published_on(self, day):
+        """Return the articles published on `day`, a date in Baku time."""
+        start = datetime.combine(day, time.min, tzinfo=text.BAKU_TZ)
+        return self.filter(published_at__gte=start, published_at__lt=start + timedelta(days=1))
+
+    def neighbour_times(self, start, end):
+        """Return (newest time before `start`, oldest time from `end` on), in one query."""
+        before = self.filter(published_at__lt=start).order_by("-published_at")
+        after = self.filter(published_at__gte=end).order_by("published_at")
+        row = (
+            self.model.objects.annotate(
+                previous=Subquery(before.values("published_at")[:1]),
+                next=Subquery(after.values("published_at")[:1]),
+            )
+            .order_by()
+            .values("previous", "next")[:1]
+        )
+        found = list(row)
+        return (found[0]["previous"], found[0]["next"]) if found else (None, None)
+
+    def days_in_month(self, year, month):
+        """Return [(day, number of articles)] of a month in Baku time, oldest day first."""
+        start = datetime(year, month, 1, tzinfo=text.BAKU_TZ)
+        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=text.BAKU_TZ)
+        return list(
+            self.filter(published_at__gte=start, published_at__lt=end)
+            .annotate(day=TruncDate("published_at", tzinfo=text.BAKU_TZ))
+            .order_by("day")
+            .values_list("day")
+            .annotate(count=Count("pk"))
+        )
 
     def latest_news(self, language=None, limit=20):
         """Return the newest published articles of a language, newest first."""
@@ -288,6 +380,9 @@ class Article(models.Model):
             models.Index(fields=["source", "status", "-published_at"], name="article_source_pub"),
             models.Index(
                 fields=["category", "status", "-published_at"], name="article_category_pub"
+            ),
+            models.Index(
+                fields=["label", "language", "status", "-published_at"], name="article_label_pub"
             ),
         ]
         constraints = [

@@ -303,3 +303,30 @@ def parse_attribution(line: str, site_name: str = "Icma.az") -> tuple[str, str] 
         if match:
             return match["source"], kind
     return None
+
+
+RU_MONTHS_NOMINATIVE = (
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+)
+
+
+def format_day(value, language: str = "az") -> str:
+    """Format a date as the portal does, e.g. "20 Oktyabr 2025" or "20 октября 2025"."""
+    return f"{value.day} {_months_for(language)[value.month - 1]} {value.year}"
+
+
+def format_month(value, language: str = "az") -> str:
+    """Format the month of a date as a heading, e.g. "Oktyabr 2025" or "Октябрь 2025"."""
+    months = RU_MONTHS_NOMINATIVE if language == "ru" else _months_for(language)
+    return f"{months[value.month - 1]} {value.year}"

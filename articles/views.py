@@ -1,7 +1,16 @@
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from datetime import date, datetime, time, timedelta
 
-from articles.models import Article, current_language
+from django.core.paginator import Page, Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.views.generic import TemplateView
+
+from articles import search, text
+from articles.filters import EARLIEST_DAY, LATEST_DAY, ArticleSearchFilter, label_suggestions
+from articles.menu import menu_categories
+from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, current_language
 
 
 def home(request):
@@ -21,3 +30,188 @@ def article_detail(request, slug, pk):
         with translation.override(article.language):
             return redirect(article.get_absolute_url(), permanent=True)
     return render(request, "articles/article_detail.html", {"article": article})
+
+
+# --- Browsing: source, category, label, day and month pages, search ----------------------------
+
+PER_PAGE = 20
+
+
+class PageNotFound(Exception):
+    """The requested page number is not a page of this list."""
+
+
+def paginate(request, articles, per_page=PER_PAGE):
+    """Return the requested Page of `articles`; the rows carry the count, so it is one query.
+
+    `articles` must be bounded (`newest_first()` or `search()`), so the window count stays
+    small. A page number that is not a page of the list raises PageNotFound.
+    """
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        raise PageNotFound from None
+    if not 1 <= number <= LIST_LIMIT // per_page + 1:
+        raise PageNotFound
+    offset = (number - 1) * per_page
+    rows = list(articles.with_total()[offset : offset + per_page])
+    if not rows and number > 1:
+        raise PageNotFound
+    paginator = Paginator(rows, per_page)
+    paginator.count = rows[0].total_count if rows else 0  # a cached_property, set, not counted
+    return Page(rows, number, paginator)
+
+
+def visible_articles():
+    """Return the articles readers may see in the active language."""
+    return Article.objects.published().in_language()
+
+
+class ArticleListView(TemplateView):
+    """A paginated list of articles; subclasses choose them in `articles()` (newest first)."""
+
+    template_name = "articles/article_list.html"
+
+    def articles(self):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        try:
+            context["page_obj"] = paginate(request, self.articles().for_lists())
+        except PageNotFound:
+            context["page_missing"] = True
+            return self.render_to_response(context, status=404)
+        return self.render_to_response(context)
+
+
+class SourceView(ArticleListView):
+    template_name = "articles/source_detail.html"
+
+    def get_context_data(self, **kwargs):
+        self.source = get_object_or_404(Source, slug=kwargs["slug"])
+        return super().get_context_data(source=self.source, **kwargs)
+
+    def articles(self):
+        return visible_articles().filter(source=self.source).newest_first()
+
+
+class CategoryView(ArticleListView):
+    template_name = "articles/category_detail.html"
+
+    def get_context_data(self, **kwargs):
+        # The header's menu has loaded every category already.
+        categories = {c.slug: c for c in menu_categories(self.request)}
+        self.category = categories.get(kwargs["slug"])
+        if self.category is None:
+            raise Http404
+        return super().get_context_data(category=self.category, **kwargs)
+
+    def articles(self):
+        return visible_articles().filter(category=self.category).newest_first()
+
+
+class LabelView(ArticleListView):
+    template_name = "articles/label_detail.html"
+
+    def get_context_data(self, **kwargs):
+        self.labelled, label = visible_articles().with_label_slug(kwargs["slug"])
+        if self.labelled is None:
+            raise Http404
+        display = text.upper_for_language(label, current_language())
+        return super().get_context_data(label=display, **kwargs)
+
+    def articles(self):
+        return self.labelled.newest_first()
+
+
+def _date_or_404(year, month, day=1):
+    """Return the date, or raise Http404 for an impossible one or one outside the archive."""
+    try:
+        value = date(int(year), int(month), int(day))
+    except ValueError:
+        raise Http404 from None
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise Http404
+    return value
+
+
+def _baku_day(moment):
+    return timezone.localtime(moment, text.BAKU_TZ).date() if moment else None
+
+
+class DayArchiveView(ArticleListView):
+    template_name = "articles/archive_day.html"
+
+    def get_context_data(self, **kwargs):
+        self.day = _date_or_404(kwargs["year"], kwargs["month"], kwargs["day"])
+        start = datetime.combine(self.day, time.min, tzinfo=text.BAKU_TZ)
+        previous, following = visible_articles().neighbour_times(start, start + timedelta(days=1))
+        return super().get_context_data(
+            day=self.day, previous_day=_baku_day(previous), next_day=_baku_day(following)
+        )
+
+    def articles(self):
+        return visible_articles().published_on(self.day).newest_first()
+
+
+class MonthArchiveView(TemplateView):
+    template_name = "articles/archive_month.html"
+
+    def get_context_data(self, **kwargs):
+        month = _date_or_404(kwargs["year"], kwargs["month"])
+        start = datetime.combine(month, time.min, tzinfo=text.BAKU_TZ)
+        end = datetime.combine(
+            date(month.year + month.month // 12, month.month % 12 + 1, 1),
+            time.min,
+            tzinfo=text.BAKU_TZ,
+        )
+        previous, following = visible_articles().neighbour_times(start, end)
+        return super().get_context_data(
+            month=month,
+            days=visible_articles().days_in_month(month.year, month.month),
+            previous_month=_baku_day(previous),
+            next_month=_baku_day(following),
+        )
+
+
+def archive_index(request):
+    """Send readers to the month of the newest article."""
+    newest = visible_articles().order_by("-published_at").values_list("published_at", flat=True)
+    day = _baku_day(newest.first()) or timezone.localdate()
+    return redirect("articles:archive_month", year=f"{day.year:04d}", month=f"{day.month:02d}")
+
+
+def search_view(request):
+    """Search by words, source, category, label and dates; results best first, highlighted."""
+    filterset = ArticleSearchFilter(
+        request.GET or None,
+        queryset=visible_articles(),
+        request=request,
+        sources=list(Source.objects.only("slug", "name")),
+        categories=menu_categories(request),
+    )
+    context = {
+        "filter": filterset,
+        "form": filterset.form,
+        "label_suggestions": label_suggestions(current_language()),
+        "max_query_length": search.MAX_QUERY_LENGTH,
+    }
+    status = 200
+    if filterset.is_bound and filterset.has_criteria and filterset.is_valid():
+        words = search.terms(filterset.form.cleaned_data["q"])
+        try:
+            page = paginate(request, filterset.results().for_snippets())
+        except PageNotFound:
+            context["page_missing"] = True
+            status = 404
+        else:
+            search.decorate(page.object_list, words)
+            context.update(page_obj=page, searched=True, limit=SEARCH_LIMIT)
+    return render(request, "articles/search.html", context, status=status)
+
+
+def robots_txt(request):
+    """Tell crawlers where the sitemap is and what not to crawl."""
+    sitemap_url = request.build_absolute_uri(reverse("sitemap-index"))
+    return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")

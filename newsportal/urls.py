@@ -9,8 +9,11 @@ from articles import views as article_views
 from newsportal import accounts
 from newsportal import views as project_views
 
+# Sitemaps and robots.txt: one address each, outside the language prefixes.
+urlpatterns = [path("", include("articles.machine_urls"))]
+
 # Azerbaijani at the root, Russian under /ru/; the admin too, so editors pick their language.
-urlpatterns = i18n_patterns(
+urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", article_views.home, name="home"),
     path("", include("articles.urls")),

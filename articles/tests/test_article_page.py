@@ -181,8 +181,9 @@ def test_query_counts_do_not_grow_with_the_number_of_articles(
     _bulk_articles(number)
     article = Article.objects.published().first()
 
-    with django_assert_num_queries(3):  # latest news, newest time, most read
+    with django_assert_num_queries(4):  # category menu, latest news, newest time, most read
         assert client.get("/").status_code == 200
-    # The article, both blocks beside it, and the comments (one query however many).
-    with django_assert_num_queries(5):
+    # The article, the category menu, both blocks beside it, and the comments (one query
+    # however many).
+    with django_assert_num_queries(6):
         assert client.get(article.get_absolute_url()).status_code == 200

@@ -642,7 +642,7 @@ def test_source_locked_by_another_import_is_left_alone(az_source):
 
 
 @needs_postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_imports_at_once_create_no_duplicates(az_source):
     import threading
 

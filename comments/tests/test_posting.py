@@ -456,12 +456,13 @@ def test_section_costs_fixed_queries_whatever_the_number_of_comments(
     )
     url = article.get_absolute_url()
 
-    # The article, the two blocks beside it, and all comments with their authors.
-    with django_assert_num_queries(5):
+    # The article, the category menu, the two blocks beside it, and all comments with their
+    # authors.
+    with django_assert_num_queries(6):
         assert client.get(url).status_code == 200
     client.force_login(reader)
     # Logged in: the session, and the user with their bar from commenting if any.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         assert client.get(url).status_code == 200
 
 

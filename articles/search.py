@@ -1,0 +1,189 @@
+"""Full-text search: query words, the database's match and rank, and highlighted snippets.
+
+PostgreSQL: a stored `search_vector` column (migration 0004) holds the words of title, lead and
+body through the `portal_search` configuration, `simple` plus `unaccent`, with ə folded to e,
+and a GIN index serves it; `search_head` holds title (weight A) and lead (B) for ranking.
+Every query word is a prefix (`word:*`), because Azerbaijani and Russian inflect by suffixes
+(müttəfiqliyin, морозы): `müttəfiq` and `мороз` find them. The columns are not model fields,
+so SQLite (which has no tsvector) never sees them.
+
+SQLite: a plain case-insensitive containment search, ranked by where the words occur.
+"""
+
+import html
+import re
+import unicodedata
+
+from django.db import connections
+from django.db.models import BooleanField, Case, FloatField, IntegerField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import mark_safe
+
+from articles.text import az_upper
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+SEARCH_CONFIG = "portal_search"
+_WORD = re.compile(r"\w+")
+_SENTENCE = re.compile(r"^(.+?[.!?…])(?:\s|$)")
+# One character in, one character out, so positions in the folded text are positions in the
+# original: lower case, no accents, and the Azerbaijani and Russian letters that unaccent
+# leaves alone (ə, ı) or that lower() would expand (İ).
+_FOLD_SPECIAL = {"ə": "e", "Ə": "e", "ı": "i", "İ": "i", "I": "i", "ё": "е", "Ё": "е"}
+
+
+def terms(query):
+    """Return the distinct words of a search query, at most MAX_TERMS of them."""
+    words = {}
+    for word in _WORD.findall((query or "").replace("_", " ")):
+        words.setdefault(fold(word), word)
+    return list(words.values())[:MAX_TERMS]
+
+
+def fold(text):
+    """Fold text for matching: lower case, accents off, ə→e, ı→i; same length as the input."""
+    return "".join(_fold_char(char) for char in text)
+
+
+def _fold_char(char):
+    if char in _FOLD_SPECIAL:
+        return _FOLD_SPECIAL[char]
+    # As unaccent does: accents come off Latin letters only (й stays й).
+    base = unicodedata.normalize("NFKD", char)[0]
+    lower = (base if base.isascii() else char).lower()
+    return lower if len(lower) == 1 else char
+
+
+def is_postgresql(using):
+    return connections[using].vendor == "postgresql"
+
+
+# --- Matching and ranking in the database -------------------------------------------------------
+
+
+def _tsquery(words):
+    # Words are \w+ runs, so they hold no quote, colon or operator: safe inside '...'.
+    return " & ".join(f"'{fold(word)}':*" for word in words)
+
+
+def match_condition(words, using):
+    """Return a filter() condition true for articles containing every word."""
+    if is_postgresql(using):
+        # Unqualified column: Django re-aliases tables inside subqueries, and no joined
+        # table has a column of this name.
+        return RawSQL(
+            "search_vector @@ to_tsquery(%s::regconfig, %s)",
+            (SEARCH_CONFIG, _tsquery(words)),
+            output_field=BooleanField(),
+        )
+    condition = Q()
+    for word in words:
+        condition &= _contains(word, "title") | _contains(word, "lead") | _contains(word, "body")
+    return condition
+
+
+def _contains(word, field):
+    # SQLite's LIKE folds ASCII letters only: also try the word capitalised by Azerbaijani and
+    # Russian rules, so "ilham" finds "İlham" and "əliyev" finds "Əliyev".
+    variants = {word, word.lower(), az_upper(word[:1]) + word[1:].lower(), word.capitalize()}
+    condition = Q()
+    for variant in sorted(variants):
+        condition |= Q(**{f"{field}__icontains": variant})
+    return condition
+
+
+def rank_expression(words, using):
+    """Return an expression scoring relevance: title matches over lead over body."""
+    if is_postgresql(using):
+        return RawSQL(
+            "ts_rank(search_head, to_tsquery(%s::regconfig, %s))",
+            (SEARCH_CONFIG, _tsquery(words)),
+            output_field=FloatField(),
+        )
+    score = Value(0)
+    for word in words:
+        score = score + Case(
+            When(_contains(word, "title"), then=Value(4)),
+            When(_contains(word, "lead"), then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    return score
+
+
+# --- Highlighting ---------------------------------------------------------------------------------
+
+
+def _spans(text, words):
+    """Return (start, end) of every word in `text` that starts with one of `words`."""
+    folded = fold(text)
+    spans = []
+    for word in words:
+        pattern = re.compile(rf"(?<!\w){re.escape(fold(word))}\w*")
+        spans.extend(match.span() for match in pattern.finditer(folded))
+    spans.sort()
+    merged = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight(text, words):
+    """Escape plain `text`, then wrap the matching words in <mark>."""
+    parts, position = [], 0
+    for start, end in _spans(text, words):
+        parts.append(escape(text[position:start]))
+        parts.append(f"<mark>{escape(text[start:end])}</mark>")
+        position = end
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every piece was escaped above
+
+
+def plain_text(markup):
+    """Return the readable text of sanitised HTML, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(strip_tags(markup)).split())
+
+
+def summary(article, length=200):
+    """Return the article's lead, else its body's first sentence, as plain text of <= length."""
+    if article.lead:
+        text = " ".join(article.lead.split())  # the lead is plain text already
+    else:
+        body = plain_text(article.body)
+        match = _SENTENCE.match(body)
+        text = match.group(1) if match else body
+    if len(text) > length:
+        text = text[: length - 1].rsplit(" ", 1)[0] + "…"
+    return text
+
+
+def snippet(article, words, width=220):
+    """Return an escaped excerpt of the lead or body around the first match, highlighted."""
+    text = " ".join(article.lead.split())  # the lead is plain text already
+    spans = _spans(text, words) if words else []
+    if not spans:
+        body = plain_text(article.body)
+        body_spans = _spans(body, words) if words else []
+        if body_spans or not text:
+            text, spans = body, body_spans
+    start = 0
+    if spans and spans[0][0] > width // 3:
+        start = text.rfind(" ", 0, spans[0][0] - width // 3) + 1
+    excerpt = text[start : start + width]
+    if start + width < len(text):
+        excerpt = excerpt[: excerpt.rfind(" ")] if " " in excerpt else excerpt
+        excerpt += " …"
+    if start:
+        excerpt = "… " + excerpt
+    return highlight(excerpt, words)
+
+
+def decorate(articles, words):
+    """Give each result its highlighted title and snippet for the results page."""
+    for article in articles:
+        article.title_html = highlight(article.title, words)
+        article.snippet = snippet(article, words)

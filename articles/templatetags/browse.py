@@ -1,0 +1,81 @@
+"""Template tags of the browse pages: the category menu, dates of days and months, SEO data."""
+
+import json
+
+from django import template
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from articles import text
+from articles.menu import menu_categories
+from articles.models import current_language
+from articles.search import summary
+
+register = template.Library()
+
+# As django.utils.html.json_script: no "</script>", "<!--" or "&" can survive in the JSON.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+OG_LOCALES = {"az": "az_AZ", "ru": "ru_RU"}
+
+
+@register.inclusion_tag("includes/category_menu.html", takes_context=True)
+def category_menu(context):
+    """Render the categories as items of the header's menu."""
+    return {"categories": menu_categories(context.get("request"))}
+
+
+@register.filter
+def portal_day(value):
+    """Format a date as the portal does: `20 Oktyabr 2025`."""
+    return text.format_day(value, current_language()) if value else ""
+
+
+@register.filter
+def portal_month(value):
+    """Format a month (a date in it): `Oktyabr 2025`, `Октябрь 2025`."""
+    return text.format_month(value, current_language()) if value else ""
+
+
+@register.filter
+def meta_description(article):
+    """Return the article's lead, else its first sentence, as plain text."""
+    return summary(article)
+
+
+@register.simple_tag
+def og_locale(language=None):
+    return OG_LOCALES.get(language or current_language(), "az_AZ")
+
+
+@register.simple_tag(takes_context=True)
+def news_article_jsonld(context, article):
+    """Return the JSON-LD NewsArticle of an article in a <script>, safe whatever its text."""
+    request = context["request"]
+    url = request.build_absolute_uri(article.get_absolute_url())
+    publisher = {"@type": "Organization", "name": settings.SITE_NAME}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "description": meta_description(article),
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "datePublished": article.published_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "inLanguage": article.language,
+        "author": (
+            {"@type": "Person", "name": article.author_name} if article.author_name else publisher
+        ),
+        "publisher": publisher,
+    }
+    if article.image:
+        data["image"] = [request.build_absolute_uri(article.image.url)]
+    if article.source_link:
+        data["isBasedOn"] = article.source_link
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return format_html(
+        '<script type="application/ld+json">{}</script>',
+        mark_safe(payload.translate(_JSON_SCRIPT_ESCAPES)),  # noqa: S308 - escaped above
+    )
