@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 from django.urls import reverse, translate_url
-from django.utils import translation
+from django.utils import timezone, translation
 
 from articles import text
 from articles.models import Article, current_language
@@ -15,6 +15,14 @@ def portal_date(value):
     if not value:
         return ""
     return text.format_datetime(value, current_language())
+
+
+@register.filter
+def iso_datetime(value):
+    """Format a datetime for machines (`<time datetime>`, metadata): ISO 8601, whole seconds."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
 
 
 @register.filter
