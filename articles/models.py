@@ -470,3 +470,20 @@ class DailyViews(models.Model):
 
     def __str__(self):
         return f"{self.article_id} {self.day}: {self.views}"
+
+
+class ViewsFlush(models.Model):
+    """A batch of buffered views applied to the database; recorded so it is never applied twice."""
+
+    key = models.CharField(_("batch key"), max_length=200, unique=True)
+    views = models.PositiveIntegerField(_("views"), default=0)
+    applied_at = models.DateTimeField(_("applied at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-applied_at"]
+        get_latest_by = "applied_at"
+        verbose_name = _("flush of buffered views")
+        verbose_name_plural = _("flushes of buffered views")
+
+    def __str__(self):
+        return self.key
