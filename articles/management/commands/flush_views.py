@@ -33,7 +33,9 @@ class Command(BaseCommand):
             batches, views = flush_buffer()
             if batches or every is None:
                 self.stdout.write(
-                    self.style.SUCCESS(f"Flushed {views} views in {batches} batches.")
+                    self.style.SUCCESS(
+                        f"Flushed {views} views ({batches} batch{'' if batches == 1 else 'es'})."
+                    )
                 )
             if every is None:
                 return
