@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q, Subquery, Window
+from django.db.models import Count, Q, Subquery, Sum, Window
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -275,6 +275,21 @@ class ArticleQuerySet(models.QuerySet):
             visible.filter(published_at__gt=newest[0] - window)
             .for_lists()
             .order_by("-views", "-published_at")[:limit]
+        )
+
+    def most_read_since(self, first_day, language=None, limit=50):
+        """Return the most viewed published articles by their views from `first_day` on.
+
+        Each article carries `period_views`; computed from the daily rows, so it covers any
+        period (today, a week, a month) without touching the total.
+        """
+        return list(
+            self.published()
+            .in_language(language)
+            .filter(daily_views__day__gte=first_day)
+            .for_lists()
+            .annotate(period_views=Sum("daily_views__views"))
+            .order_by("-period_views", "-published_at")[:limit]
         )
 
 
