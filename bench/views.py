@@ -22,6 +22,7 @@ be 0; a negative figure would mean views counted twice. Needs PostgreSQL and Red
 import argparse
 import http.client
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -172,15 +173,15 @@ def measure(name, page_cache, database, article_id, path, port, args):
         stderr=subprocess.DEVNULL,
     )
     flusher = None
+    if name == "redis-buffer":
+        flusher = subprocess.Popen(
+            [PYTHON, "manage.py", "flush_views", "--every", "1"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
     try:
         wait_until_up(port, path, server)
-        if name == "redis-buffer":
-            flusher = subprocess.Popen(
-                [PYTHON, "manage.py", "flush_views", "--every", "1"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-            )
         # Warm up (templates, connections) as a crawler, which is never counted.
         load((port, path, 4, 1.0, "bench-warm-up curl/8"))
         before = stored_views(database, article_id)
@@ -222,7 +223,12 @@ def measure(name, page_cache, database, article_id, path, port, args):
     }
 
 
+def stop(signum, frame):
+    raise SystemExit(f"stopped by signal {signum}")  # runs the clean-ups in `finally`
+
+
 def main():
+    signal.signal(signal.SIGTERM, stop)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=8, help="seconds per measurement")
     parser.add_argument("--concurrency", type=int, default=32, help="readers at once")
