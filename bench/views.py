@@ -192,7 +192,9 @@ def measure(name, page_cache, database, article_id, path, port, args):
             (port, path, per_process, args.duration, f"{BROWSER} bench/{tag}-{n}")
             for n in range(processes)
         ]
-        with Pool(processes) as pool:
+        with Pool(
+            processes, initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_DFL)
+        ) as pool:
             results = pool.map(load, jobs)
         elapsed = max(result[3] for result in results)
     finally:
