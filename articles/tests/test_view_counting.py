@@ -360,3 +360,29 @@ def test_buffered_mode_needs_redis():
 
     assert code != 0
     assert "VIEWS_BUFFER=redis needs REDIS_URL." in output
+
+
+@pytest.mark.parametrize("number", [5, 200])
+def test_with_redis_the_counted_page_stays_within_the_article_budget(
+    client, db, number, settings, buffered, django_assert_num_queries
+):
+    _bulk_articles(number)
+    article = Article.objects.published().first()
+    settings.VIEWS_BUFFER = "db"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": settings.VIEWS_REDIS_PREFIX,
+        }
+    }
+
+    # The page's 4 and the two counter statements in a savepoint: the budget of 8.
+    with django_assert_num_queries(8):
+        visit(client, article)
+    with django_assert_num_queries(4):
+        visit(client, article)
+    settings.VIEWS_BUFFER = "redis"
+    with django_assert_num_queries(4):
+        visit(client, article, address="198.51.100.77")
+    assert counts(article)[1] == 1
