@@ -386,3 +386,19 @@ def test_with_redis_the_counted_page_stays_within_the_article_budget(
     with django_assert_num_queries(4):
         visit(client, article, address="198.51.100.77")
     assert counts(article)[1] == 1
+
+
+def test_a_page_cache_answering_first_counts_by_calling_count_view_of(rf, make_article):
+    """A short-circuit cache in front of the whole stack has no session or user: still counted."""
+    from django.http import HttpResponse
+
+    from articles.middleware import count_view_of
+
+    cache.clear()
+    article = make_article()
+    request = rf.get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+
+    count_view_of(request, HttpResponse("cached page"))
+    count_view_of(request, HttpResponse("cached page"))
+
+    assert counts(article) == (1, 1)
