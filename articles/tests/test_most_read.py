@@ -188,3 +188,19 @@ def test_dashboard_with_no_views_has_empty_states(client, editor):
     assert "Bu dövrdə hələ baxış qeydə alınmayıb." in html
     assert "Hələ heç bir baxış qeydə alınmayıb." in html
     assert Source.objects.count() == 0
+
+
+@pytest.mark.parametrize("number", [2, 40])
+def test_dashboard_and_chart_query_counts_are_constant(
+    client, editor, make_article, source, number, django_assert_max_num_queries
+):
+    for n in range(number):
+        article = make_article(source=source if n % 2 else None)
+        read(article, n + 1)
+        read(article, 2, days_ago=3)
+    client.force_login(editor)
+
+    with django_assert_max_num_queries(10):
+        assert client.get("/admin/articles/article/statistics/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/admin/articles/article/{article.pk}/change/").status_code == 200
