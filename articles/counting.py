@@ -175,6 +175,12 @@ def _client(url):
     return redis.Redis.from_url(url)
 
 
+@cache
+def _count_script(url):
+    # EVALSHA by its digest; the script is loaded into Redis again if Redis has forgotten it.
+    return _client(url).register_script(_COUNT_SCRIPT)
+
+
 def redis_client():
     return _client(settings.REDIS_URL)
 
@@ -189,8 +195,7 @@ def batch_prefix():
 
 def buffer_view(article_id, visitor, day):
     """Add one view to the Redis buffer unless this visitor was counted lately; tell if added."""
-    client = redis_client()
-    script = client.register_script(_COUNT_SCRIPT)
+    script = _count_script(settings.REDIS_URL)
     keys = [seen_key(article_id, visitor), buffer_key()]
     args = [settings.VIEWS_VISITOR_WINDOW, f"{article_id}:{day.isoformat()}"]
     return bool(script(keys=keys, args=args))
