@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0003_translation_held_by_az'),
+        ('articles', '0005_article_comments_closed'),
     ]
 
     operations = [
