@@ -304,7 +304,7 @@ def test_x_forwarded_for_is_not_trusted_by_default(client, make_article, countin
 # The article page's queries for an anonymous reader (test_article_page.py asserts them), and
 # what counting a view adds: one statement on PostgreSQL, an update and an upsert in a savepoint
 # on SQLite.
-PAGE_QUERIES = 5
+PAGE_QUERIES = 6
 COUNTING_QUERIES = 1 if connection.vendor == "postgresql" else 4
 
 

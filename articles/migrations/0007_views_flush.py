@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_article_comments_closed'),
+        ('articles', '0006_label_index_and_search'),
     ]
 
     operations = [
