@@ -21,6 +21,7 @@ install-test: $(BIN)/python
 ## 1. Set up and serve the demo site on SQLite at http://$(HOST):$(PORT)/
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py import_seeds
 	$(DEV_ENV) $(BIN)/python manage.py create_editor
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)

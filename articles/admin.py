@@ -1,13 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import text
+from articles import stats, text
 from articles.html import sanitize_html
 from articles.importers.feeds import import_source
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
@@ -207,6 +210,7 @@ class ArticleAdmin(admin.ModelAdmin):
     readonly_fields = [
         "image_preview",
         "views",
+        "daily_views_chart",
         "comment_count",
         "created_at",
         "updated_at",
@@ -235,7 +239,16 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         (
             _("Statistics"),
-            {"fields": ["views", "comment_count", "created_at", "updated_at", "created_by"]},
+            {
+                "fields": [
+                    "views",
+                    "daily_views_chart",
+                    "comment_count",
+                    "created_at",
+                    "updated_at",
+                    "created_by",
+                ]
+            },
         ),
     ]
 
@@ -243,6 +256,32 @@ class ArticleAdmin(admin.ModelAdmin):
         if db_field.name == "label":
             kwargs["widget"] = LabelWidget
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("daily views, last 30 days"))
+    def daily_views_chart(self, article):
+        if not article.pk:
+            return "—"
+        return stats.views_chart(stats.daily_series(article))
+
+    def get_urls(self):
+        statistics = path(
+            "statistics/",
+            self.admin_site.admin_view(self.statistics_view),
+            name="articles_article_statistics",
+        )
+        return [statistics, *super().get_urls()]
+
+    def statistics_view(self, request):
+        """Show the editors' dashboard: today's and this week's top articles, per-source views."""
+        if not request.user.has_perm("articles.view_dailyviews"):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            **stats.dashboard(),
+            "title": _("View statistics"),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/articles/view_statistics.html", context)
 
     @admin.display(description=_("preview"))
     def image_preview(self, article):

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q, Subquery, Window
+from django.db.models import Count, Q, Subquery, Sum, Window
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -277,6 +277,21 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-views", "-published_at")[:limit]
         )
 
+    def most_read_since(self, first_day, language=None, limit=50):
+        """Return the most viewed published articles by their views from `first_day` on.
+
+        Each article carries `period_views`; computed from the daily rows, so it covers any
+        period (today, a week, a month) without touching the total.
+        """
+        return list(
+            self.published()
+            .in_language(language)
+            .filter(daily_views__day__gte=first_day)
+            .for_lists()
+            .annotate(period_views=Sum("daily_views__views"))
+            .order_by("-period_views", "-published_at")[:limit]
+        )
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -470,3 +485,20 @@ class DailyViews(models.Model):
 
     def __str__(self):
         return f"{self.article_id} {self.day}: {self.views}"
+
+
+class ViewsFlush(models.Model):
+    """A batch of buffered views applied to the database; recorded so it is never applied twice."""
+
+    key = models.CharField(_("batch key"), max_length=200, unique=True)
+    views = models.PositiveIntegerField(_("views"), default=0)
+    applied_at = models.DateTimeField(_("applied at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-applied_at"]
+        get_latest_by = "applied_at"
+        verbose_name = _("flush of buffered views")
+        verbose_name_plural = _("flushes of buffered views")
+
+    def __str__(self):
+        return self.key

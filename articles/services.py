@@ -1,10 +1,126 @@
-"""Writes that touch more than one article."""
+"""Writes that touch more than one row or model: translation links and view counting."""
 
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.models import Article, Language
+from articles import counting
+from articles.models import Article, DailyViews, Language, ViewsFlush
+
+# Rows per statement when a batch is applied; well under SQLite's limit of bound parameters.
+BATCH_ROWS = 500
+# A flush record only needs to outlive the moment between its commit and its Redis key's removal.
+FLUSH_RECORDS_KEPT = timedelta(days=7)
+
+
+def record_view(article_id, visitor):
+    """Count one view of a published article unless this visitor was counted lately.
+
+    Return True if the view was counted (or buffered). In the database mode the total and the
+    day's row change together, never read-modify-write.
+    """
+    day = timezone.localdate()
+    if settings.VIEWS_BUFFER == "redis":
+        return counting.buffer_view(article_id, visitor, day)
+    if not cache.add(counting.seen_key(article_id, visitor), 1, settings.VIEWS_VISITOR_WINDOW):
+        return False
+    return _count_one_view(article_id, day)
+
+
+def _count_one_view(article_id, day):
+    """Add 1 to a published article's total and to its day's row; tell if it was published."""
+    visible = Article.objects.published().filter(pk=article_id)
+    if connection.vendor == "postgresql":
+        # One statement: atomic by itself, one round trip, row locks released at once.
+        published, params = visible.values("id").query.sql_with_params()
+        table, daily = Article._meta.db_table, DailyViews._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH counted AS (UPDATE {table} SET views = views + 1 "
+                f"WHERE id IN ({published}) RETURNING id) "
+                f"INSERT INTO {daily} (article_id, day, views) SELECT id, %s, 1 FROM counted "
+                f"ON CONFLICT (article_id, day) DO UPDATE SET views = {daily}.views + 1",
+                [*params, day],
+            )
+            return cursor.rowcount == 1
+    with transaction.atomic():
+        updated = visible.update(views=F("views") + 1)
+        if updated:
+            _upsert_daily_views([(article_id, day, 1)])
+    return bool(updated)
+
+
+def apply_view_batch(batch_key, counts):
+    """Add a batch of buffered views {(article_id, day): views} to the database, once.
+
+    The batch key is recorded in the same transaction, so applying one batch twice raises
+    IntegrityError instead of counting twice. Return the number of views applied.
+    """
+    totals = defaultdict(int)
+    for (article_id, _day), views in counts.items():
+        totals[article_id] += views
+    rows = [(article_id, day, views) for (article_id, day), views in sorted(counts.items())]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Concurrent flushes queue here instead of deadlocking on each other's rows.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('flush_views'))")
+        ViewsFlush.objects.create(key=batch_key, views=sum(counts.values()))
+        _add_to_totals(sorted(totals.items()))
+        _upsert_daily_views(rows)
+    ViewsFlush.objects.filter(applied_at__lt=timezone.now() - FLUSH_RECORDS_KEPT).delete()
+    return sum(counts.values())
+
+
+def _chunks(rows):
+    for start in range(0, len(rows), BATCH_ROWS):
+        yield rows[start : start + BATCH_ROWS]
+
+
+def _add_to_totals(rows):
+    """Add (article_id, views) pairs to the articles' totals, one statement per chunk."""
+    table = Article._meta.db_table
+    for chunk in _chunks(rows):
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        params = [value for row in chunk for value in row]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH v(id, n) AS (VALUES {values}) "
+                f"UPDATE {table} SET views = {table}.views + v.n FROM v WHERE {table}.id = v.id",
+                params,
+            )
+
+
+def _upsert_daily_views(rows):
+    """Add (article_id, day, views) rows to the daily counts, one upsert per chunk.
+
+    Django's bulk_create(update_conflicts=True) can only overwrite a value, not add to it, so
+    this is SQL; `INSERT ... ON CONFLICT DO UPDATE` reads the same on PostgreSQL and SQLite.
+    Rows of deleted articles are skipped.
+    """
+    table = DailyViews._meta.db_table
+    articles = Article._meta.db_table
+    adapt = connection.ops.adapt_datefield_value
+    for chunk in _chunks(rows):
+        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+        params = [value for id_, day, n in chunk for value in (id_, adapt(day), n)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH v(id, day, n) AS (VALUES {values}) "
+                f"INSERT INTO {table} (article_id, day, views) "
+                f"SELECT v.id, v.day, v.n FROM v "
+                f"WHERE EXISTS (SELECT 1 FROM {articles} a WHERE a.id = v.id) "
+                f"ON CONFLICT (article_id, day) DO UPDATE "
+                f"SET views = {table}.views + excluded.views",
+                params,
+            )
 
 
 @transaction.atomic

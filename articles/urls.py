@@ -28,4 +28,5 @@ urlpatterns = [
     path("search/", views.search_view, name="search"),
     path("rss/", feeds.LatestArticlesFeed(), name="rss"),
     path("atom/", feeds.LatestArticlesAtomFeed(), name="atom"),
+    path("most-read/", views.most_read, name="most_read"),
 ]

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from articles import search, text
@@ -215,3 +216,29 @@ def robots_txt(request):
     """Tell crawlers where the sitemap is and what not to crawl."""
     sitemap_url = request.build_absolute_uri(reverse("sitemap-index"))
     return render(request, "robots.txt", {"sitemap_url": sitemap_url}, content_type="text/plain")
+
+
+MOST_READ_PERIODS = {
+    # period: (days covered, ending today in Baku time; tab label; description)
+    "day": (1, _("Day"), _("Views today")),
+    "week": (7, _("Week"), _("Views in the last 7 days")),
+    "month": (30, _("Month"), _("Views in the last 30 days")),
+}
+MOST_READ_LIMIT = 50
+
+
+def most_read(request):
+    """List the most read articles of today, the last week or month (`?period=`), top 50."""
+    period = request.GET.get("period", "day")
+    if period not in MOST_READ_PERIODS:
+        period = "day"
+    days, _label, description = MOST_READ_PERIODS[period]
+    first_day = timezone.localdate() - timedelta(days=days - 1)
+    tabs = [(key, label) for key, (_days, label, _description) in MOST_READ_PERIODS.items()]
+    context = {
+        "articles": Article.objects.most_read_since(first_day, limit=MOST_READ_LIMIT),
+        "period": period,
+        "tabs": tabs,
+        "description": description,
+    }
+    return render(request, "articles/most_read.html", context)

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Counts article views on the way out, so pages served from any cache below it count too.
+    "articles.middleware.ViewCountingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a throttled log-in into the lockout page.
@@ -175,7 +177,38 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache shared by every web process: Redis when REDIS_URL is set, else a database table
+# (`manage.py createcachetable`). It holds, among other things, who has been counted recently.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+            # Room for the visitors of the last half hour before culling forgets any of them.
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "200000"))},
+        }
+    }
+
+# View counting (articles/counting.py). "db": every view is written at once; "redis": views are
+# buffered in Redis and `manage.py flush_views` moves them to the database.
+VIEWS_COUNTING = env_bool("VIEWS_COUNTING", True)
+VIEWS_BUFFER = os.environ.get("VIEWS_BUFFER", "db").strip().lower() or "db"
+if VIEWS_BUFFER not in {"db", "redis"}:
+    raise ImproperlyConfigured("VIEWS_BUFFER must be 'db' or 'redis'.")
+if VIEWS_BUFFER == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("VIEWS_BUFFER=redis needs REDIS_URL.")
+# One visitor counts once per article per this many seconds.
+VIEWS_VISITOR_WINDOW = int(os.environ.get("VIEWS_VISITOR_WINDOW", "1800"))
+# Where the visitor's address is read. Behind a proxy that sets X-Real-IP, use HTTP_X_REAL_IP;
+# X-Forwarded-For is not trusted by default (any client can send it).
+VIEWS_CLIENT_IP_HEADER = os.environ.get("VIEWS_CLIENT_IP_HEADER", "REMOTE_ADDR")
+# Prefix of the Redis keys of the view buffer and of who was counted lately.
+VIEWS_REDIS_PREFIX = os.environ.get("VIEWS_REDIS_PREFIX", "views:")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

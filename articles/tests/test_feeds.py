@@ -16,7 +16,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache():
+def fresh_cache(db):
     """Sitemaps are cached pages: start every test without them."""
     cache.clear()
     yield
