@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import stats, text
+from articles import caching, stats, text
 from articles.html import sanitize_html
 from articles.importers.feeds import import_source
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
@@ -301,6 +301,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def publish(self, request, queryset):
         # Scheduled articles keep their future time and appear when it comes.
         count = queryset.update(status=Article.Status.PUBLISHED)
+        caching.articles_changed()
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -310,6 +311,7 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(status=Article.Status.DRAFT)
+        caching.articles_changed()
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,

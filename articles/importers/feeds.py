@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
 
-from articles import text
+from articles import caching, text
 from articles.html import sanitize_html
 from articles.importers import http
 from articles.models import Article, Category, ImportStatus, Source
@@ -447,6 +447,7 @@ def _insert(pending, report):
         pass
     else:
         report.new += len(pending)
+        caching.articles_changed()  # bulk_create sends no signals
         return
     for number, article in pending:
         article.pk, article._state.adding = None, True
@@ -500,6 +501,8 @@ def _update(article, data, report, dry_run):
             return
     article.title, article.label, article.body = data.title, data.label, data.body
     report.updated += 1
+    if not dry_run:
+        caching.articles_changed(article.language)
 
 
 def _download_image(data, client, limits, report) -> ContentFile | None:
