@@ -7,10 +7,11 @@ from django.db.models import Count, Q, Subquery, Sum, Window
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles import search, text
+from articles import images, search, text
 
 # List pages (source, category, label, day, search) page through at most this many of the
 # newest matching articles: the work per page stays bounded however large the site grows;
@@ -318,6 +319,10 @@ class Article(models.Model):
     body = models.TextField(_("body"), help_text=_("Sanitised HTML."))
     image = models.ImageField(_("image"), upload_to="articles/%Y/%m/", blank=True)
     image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    # The picture's upright size, recorded when its renditions are made (articles/images.py),
+    # so pages set width/height and srcset without opening the file.
+    image_width = models.PositiveIntegerField(_("image width"), null=True, editable=False)
+    image_height = models.PositiveIntegerField(_("image height"), null=True, editable=False)
     label = models.CharField(
         _("label"),
         max_length=40,
@@ -442,6 +447,17 @@ class Article(models.Model):
             return self.translated_from
         except Article.DoesNotExist:
             return None
+
+    @cached_property
+    def image_renditions(self):
+        """Return the picture's resized versions (WebP and JPEG per width), smallest first."""
+        return images.renditions(self)
+
+    @property
+    def share_image_url(self):
+        """Return the picture shown in link previews: the largest rendition, else the original."""
+        versions = self.image_renditions
+        return versions[-1].jpeg_url if versions else self.image.url
 
     @property
     def display_label(self):
