@@ -184,6 +184,11 @@ def run_python(paths, args, user_agent):
     return len(latencies) / args.duration, pick(0.5), pick(0.99), bad[0]
 
 
+def warm_up(args):
+    """The same load for two seconds: templates compiled, connections open, caches filled."""
+    return argparse.Namespace(**{**vars(args), "duration": 2})
+
+
 def queries_per_request(database, urls, page_cache):
     """Count the SQL queries of the second request of each page, in a Django process."""
     code = (
@@ -256,7 +261,7 @@ def main():
             results[("ceiling", name)] = load(paths[name], args, visitor)
         for configuration, extra in CONFIGURATIONS.items():
             with Server("newsportal.wsgi", scratch.site_env(big, **extra)):
-                load(paths[name][:50], argparse.Namespace(**{**vars(args), "duration": 2}), visitor)
+                load(paths[name][:50], warm_up(args), visitor)
                 results[(configuration, name)] = load(paths[name], args, visitor)
         print(f"  measured {name}", flush=True)
 
@@ -266,8 +271,10 @@ def main():
         "page cache": queries_per_request(big, urls, page_cache=True),
     }
 
-    print(f"\n{args.articles} articles, wrk -t2 -c{args.concurrency} -d{args.duration}s, "
-          "gunicorn 2 sync workers")
+    print(
+        f"\n{args.articles} articles, wrk -t2 -c{args.concurrency} -d{args.duration}s, "
+        "gunicorn 2 sync workers"
+    )
     header = f"{'page':8} {'configuration':20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
     print(header + f"{'queries':>8} {'ratio':>6} {'errors':>6}")
     for name in PAGES:
@@ -289,7 +296,7 @@ def main():
         measured = {}
         for database, article_list in ((small, small_paths), (big, paths["article"])):
             with Server("newsportal.wsgi", scratch.site_env(database, **extra)):
-                load(article_list[:50], argparse.Namespace(**{**vars(args), "duration": 2}), visitor)
+                load(article_list[:50], warm_up(args), visitor)
                 measured[database] = load(article_list, args, visitor)
         low, high = measured[small], measured[big]
         print(
