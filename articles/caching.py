@@ -60,11 +60,12 @@ def fragment_key(name, language):
     return f"articles:fragment:{name}:{language}"
 
 
-def cached_fragment(request, name, render, names=("most_read", "latest_news")):
-    """Return the HTML of a sidebar block from the cache, or `render()` it and store it.
+def cached_fragment(request, name, render, names=("menu", "most_read", "latest_news")):
+    """Return a shared piece of the page from the cache, or `render()` it and store it.
 
-    The first block asked for during a request fetches the generation and every block in one
-    cache round trip; the others are then read from the request.
+    The pieces are the sidebar blocks' HTML and the category menu's list. The first one asked
+    for during a request fetches the generation and every piece in one cache round trip; the
+    others are then read from the request.
     """
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if not seconds:
