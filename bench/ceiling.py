@@ -13,9 +13,11 @@ gunicorn (2 sync workers, production settings, plain HTTP on 127.0.0.1):
 - page cache + Redis: Redis as the cache and views buffered in Redis (`flush_views` running).
 
 wrk (or a Python load generator if wrk is missing) drives each with the same concurrency and
-duration, alternating targets in the same run; article requests rotate over 1 000 random
-articles. It prints requests/s, p50, p99, SQL queries per request and the ratio to the ceiling
-for home, article, list (a category) and search, then the article page's p99 at 1 000 articles
+duration, alternating targets in the same run; "article" requests rotate over 1 000 random
+articles, "one article" asks for the same one every time (a spike on the day's top story); one
+reader (User-Agent) per run, so each article's first request is a counted view. It prints
+requests/s, p50, p99, SQL queries per request and the ratio to the ceiling for home, article,
+one article, list (a category) and search, then the article page's p99 at 1 000 articles
 against `--articles`. Needs PostgreSQL (and Redis for the last configuration) on 127.0.0.1.
 """
 
@@ -44,7 +46,7 @@ GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 PORT = 8765
 REDIS_URL = "redis://127.0.0.1:6379/0"
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
-PAGES = ("home", "article", "list", "search")
+PAGES = ("home", "article", "one article", "list", "search")
 CONFIGURATIONS = {
     "rendered": {"PAGE_CACHE_SECONDS": 0},
     "page cache": {"PAGE_CACHE_SECONDS": 30},
@@ -243,6 +245,8 @@ def main():
         }
 
     paths = targets(big)
+    # The day's top story: every request the same article, as in a traffic spike.
+    paths["one article"] = paths["article"][:1]
     with tempfile.NamedTemporaryFile(suffix=".html", delete=False) as page:
         with Server("newsportal.wsgi", scratch.site_env(big, PAGE_CACHE_SECONDS=0)):
             request = urllib.request.Request(
@@ -265,7 +269,7 @@ def main():
                 results[(configuration, name)] = load(paths[name], args, visitor)
         print(f"  measured {name}", flush=True)
 
-    urls = {name: values[0] for name, values in paths.items()}
+    urls = {name: values[0] for name, values in paths.items() if name != "one article"}
     counts = {
         "rendered": queries_per_request(big, urls, page_cache=False),
         "page cache": queries_per_request(big, urls, page_cache=True),
@@ -275,17 +279,17 @@ def main():
         f"\n{args.articles} articles, wrk -t2 -c{args.concurrency} -d{args.duration}s, "
         "gunicorn 2 sync workers"
     )
-    header = f"{'page':8} {'configuration':20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+    header = f"{'page':11} {'configuration':20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
     print(header + f"{'queries':>8} {'ratio':>6} {'errors':>6}")
     for name in PAGES:
         ceiling = results[("ceiling", name)][0]
         for configuration in ("ceiling", *CONFIGURATIONS):
             rate, p50, p99, bad = results[(configuration, name)]
-            queries = counts.get(configuration.split(" +")[0], {}).get(name, 0)
+            queries = counts.get(configuration.split(" +")[0], {}).get(name.split()[-1], 0)
             if configuration == "page cache + Redis":
                 queries = "-"
             print(
-                f"{name:8} {configuration:20} {rate:8.0f} {p50:8.1f} {p99:8.1f} "
+                f"{name:11} {configuration:20} {rate:8.0f} {p50:8.1f} {p99:8.1f} "
                 f"{queries!s:>8} {rate / ceiling:6.2f} {bad:6}"
             )
 
