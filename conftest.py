@@ -63,6 +63,22 @@ def make_article(db):
     return make
 
 
+def bulk_articles(number, now=None, **fields):
+    """Insert `number` published articles a minute apart, newest first, in one statement."""
+    now = now or timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Toplu xəbər {i}",
+            slug=f"toplu-xeber-{i}",
+            body="<p>Mətn</p>",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=i),
+            **{"views": i, **fields},
+        )
+        for i in range(number)
+    )
+
+
 @pytest.fixture
 def editor(db, django_user_model):
     """A staff user who is not a superuser, working through the Editors group.
