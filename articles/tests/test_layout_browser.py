@@ -122,3 +122,16 @@ def test_keyboard_focus_is_visible(browser, site):
     assert focused[0] == "skip-link"
     assert focused[1] != "none" and focused[2] >= 2
     expect(page.locator(".skip-link")).to_be_in_viewport()
+
+
+def test_print_keeps_the_article_and_its_source_only(browser, site):
+    page = open_page(browser, site["article"], DESKTOP)
+    page.emulate_media(media="print")
+
+    for hidden in (".site-header", "aside", "#comments", ".site-footer"):
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("h1")).to_be_visible()
+    printed_url = page.evaluate(
+        "getComputedStyle(document.querySelector('.source-link'), '::after').content"
+    )
+    assert "525.az" in printed_url
