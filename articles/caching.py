@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
-from django.utils.http import http_date, parse_etags
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
 from articles.models import Language, current_language
 
@@ -144,7 +144,7 @@ class PageCacheMiddleware:
         return response
 
     def _answer(self, request, stored):
-        if stored["etag"] in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+        if _not_modified(request, stored):
             response = HttpResponseNotModified()
             self._validators(response, stored)
             if request.resolver_match.view_name == "articles:detail":
@@ -164,6 +164,14 @@ class PageCacheMiddleware:
         response.headers["Last-Modified"] = http_date(stored["stored_at"])
         # Browsers may keep the page but must ask again each time: views are counted here.
         patch_cache_control(response, no_cache=True)
+
+
+def _not_modified(request, stored):
+    """Tell whether the reader's copy is current: its ETag matches, else its date is not older."""
+    if "HTTP_IF_NONE_MATCH" in request.META:
+        return stored["etag"] in parse_etags(request.META["HTTP_IF_NONE_MATCH"])
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
+    return since is not None and int(stored["stored_at"]) <= since
 
 
 def _storable(request, response):

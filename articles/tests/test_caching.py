@@ -231,6 +231,11 @@ def test_etag_revalidation_answers_304_and_counts_the_view(client, make_article,
 
     list_page = get(client, "/")
     assert get(client, "/", HTTP_IF_NONE_MATCH=list_page["ETag"]).status_code == 304
+    assert get(client, "/", HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+    since = list_page["Last-Modified"]
+    assert get(client, "/", HTTP_IF_MODIFIED_SINCE=since).status_code == 304
+    old = "Mon, 01 Jan 2024 00:00:00 GMT"
+    assert get(client, "/", HTTP_IF_MODIFIED_SINCE=old).status_code == 200
 
 
 def test_list_pages_are_cached_per_address(client, make_article, pages):
