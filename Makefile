@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: quality screenshots run test venv install install-test migrate seed lint format messages check-messages clean
+.PHONY: quality screenshots run serve test venv install install-test migrate seed lint format messages check-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,19 @@ run: install
 	$(DEV_ENV) $(BIN)/python manage.py import_seeds
 	$(DEV_ENV) $(BIN)/python manage.py create_editor
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## Serve the production settings under gunicorn on a local PostgreSQL database (plain HTTP).
+SERVE_DB ?= newsportal
+SERVE_ENV := DATABASE_URL=postgres://root@127.0.0.1:5432/$(SERVE_DB) DJANGO_SECURE_SSL_REDIRECT=0 \
+	DJANGO_ALLOWED_HOSTS=$(HOST),localhost \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-local-serve-$$(hostname)-not-for-the-internet-0123456789}
+serve: install
+	createdb -h 127.0.0.1 -U root $(SERVE_DB) 2>/dev/null || true
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py createcachetable
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(BIN)/python manage.py import_seeds
+	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py newsportal.wsgi
 
 ## 2. Run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)
 test: install-test

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import stats, text
+from articles import caching, images, stats, text
 from articles.html import sanitize_html
 from articles.importers.feeds import import_source
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
@@ -67,6 +67,12 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_body(self):
         return sanitize_html(self.cleaned_data["body"])
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and "image" in self.changed_data:
+            images.validate_upload(image)
+        return image
 
     def clean(self):
         cleaned = super().clean()
@@ -295,12 +301,15 @@ class ArticleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if "image" in form.changed_data:
+            images.store_renditions(obj)
         link_translation(obj, form.cleaned_data.get("translation_link"))
 
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset):
         # Scheduled articles keep their future time and appear when it comes.
         count = queryset.update(status=Article.Status.PUBLISHED)
+        caching.articles_changed()
         self.message_user(
             request,
             ngettext("%d article published.", "%d articles published.", count) % count,
@@ -310,6 +319,7 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
     def unpublish(self, request, queryset):
         count = queryset.update(status=Article.Status.DRAFT)
+        caching.articles_changed()
         self.message_user(
             request,
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,

@@ -1,5 +1,6 @@
 """The category menu, loaded once per request and shared by the header and the pages."""
 
+from articles import caching
 from articles.models import Category
 
 
@@ -8,5 +9,8 @@ def menu_categories(request):
     if request is None:
         return list(Category.objects.all())
     if not hasattr(request, "_menu_categories"):
-        request._menu_categories = list(Category.objects.all())
+        # With the fragments: from the same cache read as the sidebar blocks.
+        request._menu_categories = caching.cached_fragment(
+            request, "menu", lambda: list(Category.objects.all())
+        )
     return request._menu_categories

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles import counting
+from articles import caching, counting
 from articles.models import Article, DailyViews, Language, ViewsFlush
 
 # Rows per statement when a batch is applied; well under SQLite's limit of bound parameters.
@@ -132,9 +132,11 @@ def link_translation(article, other):
     if current is not None and current != other:
         Article.objects.filter(pk__in=[article.pk, current.pk]).update(translation=None)
     if other is None:
+        caching.articles_changed()
         return
     azerbaijani, russian = (article, other) if article.language == Language.AZ else (other, article)
     # Whatever the two were linked to before is released, so the link stays one-to-one.
     Article.objects.filter(translation=russian).exclude(pk=azerbaijani.pk).update(translation=None)
     Article.objects.filter(pk=russian.pk).update(translation=None)
     Article.objects.filter(pk=azerbaijani.pk).update(translation=russian)
+    caching.articles_changed()

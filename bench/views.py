@@ -63,6 +63,7 @@ def site_env(database, extra=()):
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_LOG_LEVEL="WARNING",
         VIEWS_REDIS_PREFIX=f"bench-{database}:",
+        PAGE_CACHE_SECONDS="0",  # bench/page_cache_settings.py switches it on
     )
     env.update(dict(extra))
     return env

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # Counts article views on the way out, so pages served from any cache below it count too.
     "articles.middleware.ViewCountingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Anonymous readers' article and list pages from the cache (PAGE_CACHE_SECONDS).
+    "articles.caching.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a throttled log-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -196,6 +198,12 @@ else:
         }
     }
 
+# Caching (articles/caching.py): the sidebar blocks per language, and whole pages for anonymous
+# readers (on by default in production). Both are invalidated when articles change; the TTLs
+# also bound how late a scheduled article appears. 0 switches either off.
+FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "60"))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "30"))
+
 # View counting (articles/counting.py). "db": every view is written at once; "redis": views are
 # buffered in Redis and `manage.py flush_views` moves them to the database.
 VIEWS_COUNTING = env_bool("VIEWS_COUNTING", True)
@@ -217,6 +225,7 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))

@@ -17,6 +17,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # throttling tests switch it on again with the `settings` fixture.
 AXES_ENABLED = False
 
+# Most tests look at freshly rendered pages and count their queries; the caching tests
+# (articles/tests/test_caching.py) switch the caches on with the `settings` fixture.
+FRAGMENT_CACHE_SECONDS = 0
+PAGE_CACHE_SECONDS = 0
+
 # On SQLite, a test database file rather than memory: the live server's request threads then
 # open connections of their own instead of sharing the test thread's (which SQLite refuses).
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

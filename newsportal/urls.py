@@ -10,7 +10,10 @@ from newsportal import accounts
 from newsportal import views as project_views
 
 # Sitemaps and robots.txt: one address each, outside the language prefixes.
-urlpatterns = [path("", include("articles.machine_urls"))]
+urlpatterns = [
+    path("", include("articles.machine_urls")),
+    path("healthz", project_views.healthz, name="healthz"),
+]
 
 # Azerbaijani at the root, Russian under /ru/; the admin too, so editors pick their language.
 urlpatterns += i18n_patterns(

@@ -1,8 +1,13 @@
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.templatetags.static import static
 from django.urls import reverse
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
+
+logger = logging.getLogger(__name__)
 
 
 @cache_control(max_age=86400, public=True)
@@ -20,3 +25,16 @@ def web_manifest(request):
         },
         content_type="application/manifest+json",
     )
+
+
+@never_cache
+def healthz(request):
+    """Tell a load balancer whether this process can serve: 200 if the database answers, 503."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

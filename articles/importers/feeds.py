@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
 
-from articles import text
+from articles import caching, images, text
 from articles.html import sanitize_html
 from articles.importers import http
 from articles.models import Article, Category, ImportStatus, Source
@@ -428,6 +428,7 @@ def _store(source, data, existing, report, dry_run, client, limits):
     )
     if image is not None:
         article.image.save(image.name, image, save=False)
+        images.store_renditions(article)
     return article
 
 
@@ -447,6 +448,7 @@ def _insert(pending, report):
         pass
     else:
         report.new += len(pending)
+        caching.articles_changed()  # bulk_create sends no signals
         return
     for number, article in pending:
         article.pk, article._state.adding = None, True
@@ -455,6 +457,7 @@ def _insert(pending, report):
                 article.save(force_insert=True)
         except DatabaseError as error:
             if article.image:
+                images.delete_renditions(article.image, article.image_width)
                 article.image.delete(save=False)
             if isinstance(error, IntegrityError):
                 report.skipped += 1  # another import stored this link after our look-up
@@ -500,6 +503,8 @@ def _update(article, data, report, dry_run):
             return
     article.title, article.label, article.body = data.title, data.label, data.body
     report.updated += 1
+    if not dry_run:
+        caching.articles_changed(article.language)
 
 
 def _download_image(data, client, limits, report) -> ContentFile | None:

@@ -1,9 +1,11 @@
 from django import template
 from django.conf import settings
+from django.template.loader import get_template
 from django.urls import reverse, translate_url
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
-from articles import text
+from articles import caching, text
 from articles.models import Article, current_language
 
 register = template.Library()
@@ -30,16 +32,27 @@ def attribution(article):
     return article.attribution(settings.SITE_NAME)
 
 
-@register.inclusion_tag("includes/most_read_block.html")
-def most_read_block():
+def _block(context, name, template_name, articles):
+    """Render a sidebar block, or take it from the fragment cache (articles/caching.py)."""
+
+    def render():
+        return get_template(template_name).render({"articles": articles()})
+
+    return mark_safe(caching.cached_fragment(context.get("request"), name, render))
+
+
+@register.simple_tag(takes_context=True)
+def most_read_block(context):
     """Render "Günün ən çox oxunanları": the most viewed articles of the last two days."""
-    return {"articles": Article.objects.most_read()}
+    return _block(context, "most_read", "includes/most_read_block.html", Article.objects.most_read)
 
 
-@register.inclusion_tag("includes/latest_news_block.html")
-def latest_news_block():
+@register.simple_tag(takes_context=True)
+def latest_news_block(context):
     """Render "Son xəbərlər": the newest articles."""
-    return {"articles": Article.objects.latest_news()}
+    return _block(
+        context, "latest_news", "includes/latest_news_block.html", Article.objects.latest_news
+    )
 
 
 @register.simple_tag(takes_context=True)

@@ -181,6 +181,10 @@ def test_real_image_is_stored_and_fake_one_skipped(az_source):
     assert park.image.name.startswith("articles/")
     assert park.image.name.endswith(".jpg")
     assert (park.image.width, park.image.height) == (32, 24)
+    # Resized like an editor's upload: narrower than 320, so one rendition of its own width.
+    assert (park.image_width, park.image_height) == (32, 24)
+    assert [v.width for v in park.image_renditions] == [32]
+    assert park.image.storage.exists(park.image.name.replace(".jpg", ".32.webp"))
     assert article("https://oxu.az/sport/idman-11").image  # from <media:content>
     undated = article("https://oxu.az/society/no-date-9")
     assert not undated.image

@@ -1,0 +1,317 @@
+"""Benchmark the reader's pages against the framework ceiling, with and without the page cache.
+
+    .venv/bin/python bench/ceiling.py [--articles 100000] [--duration 10] [--concurrency 32]
+
+Prepares scratch PostgreSQL databases with `--articles` and with `--small` (1 000) generated
+articles (kept for the next run; `--drop` removes them), then serves, one at a time under
+gunicorn (2 sync workers, production settings, plain HTTP on 127.0.0.1):
+
+- ceiling: bench/ceiling_app.py, a bare Django view returning the article page's bytes;
+- rendered: the site with the page cache off (sidebar fragments cached), views counted in
+  PostgreSQL, the database as the cache;
+- page cache: the same with the anonymous page cache on;
+- page cache + Redis: Redis as the cache and views buffered in Redis (`flush_views` running).
+
+wrk (or a Python load generator if wrk is missing) drives each with the same concurrency and
+duration, alternating targets in the same run; "article" requests rotate over 1 000 random
+articles, "one article" asks for the same one every time (a spike on the day's top story); one
+reader (User-Agent) per run, so each article's first request is a counted view. It prints
+requests/s, p50, p99, SQL queries per request and the ratio to the ceiling for home, article,
+one article, list (a category) and search, then the article page's p99 at 1 000 articles
+against `--articles`. Needs PostgreSQL (and Redis for the last configuration) on 127.0.0.1.
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg  # noqa: E402
+
+from bench import scratch  # noqa: E402
+
+ROOT = scratch.ROOT
+GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+PORT = 8765
+REDIS_URL = "redis://127.0.0.1:6379/0"
+BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+PAGES = ("home", "article", "one article", "list", "search")
+CONFIGURATIONS = {
+    "rendered": {"PAGE_CACHE_SECONDS": 0},
+    "page cache": {"PAGE_CACHE_SECONDS": 30},
+    "page cache + Redis": {
+        "PAGE_CACHE_SECONDS": 30,
+        "REDIS_URL": REDIS_URL,
+        "VIEWS_BUFFER": "redis",
+    },
+}
+WRK_SCRIPT = """
+paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+math.randomseed(os.time())
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)], {["User-Agent"] = os.getenv("BENCH_UA")})
+end
+"""
+
+
+def article_paths(database, count=1000):
+    with psycopg.connect(f"host=127.0.0.1 user=root dbname={database}") as db:
+        rows = db.execute(
+            "SELECT id, slug, language FROM articles_article WHERE status = 'published' "
+            "AND published_at <= now() ORDER BY random() LIMIT %s",
+            [count],
+        ).fetchall()
+    return [f"{'/ru' if lang == 'ru' else ''}/news/{slug}-{pk}" for pk, slug, lang in rows]
+
+
+def category_path(database):
+    with psycopg.connect(f"host=127.0.0.1 user=root dbname={database}") as db:
+        slug = db.execute("SELECT slug FROM articles_category ORDER BY position LIMIT 1").fetchone()
+    return f"/category/{slug[0]}/"
+
+
+class Server:
+    """One gunicorn at a time on PORT; for the site also the view flusher when buffered."""
+
+    def __init__(self, target, env):
+        self.target, self.env = target, env
+        self.processes = []
+
+    def __enter__(self):
+        command = [GUNICORN, "-c", "gunicorn.conf.py", self.target, "-w", "2"]
+        command += ["-b", f"127.0.0.1:{PORT}"]
+        self.processes.append(
+            subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+        )
+        if self.env.get("VIEWS_BUFFER") == "redis":
+            self.processes.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "flush_views", "--every", "1"],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2):
+                    return self
+            except OSError:
+                if self.processes[0].poll() is not None:
+                    raise RuntimeError(self.processes[0].stderr.read().decode()[-2000:]) from None
+                time.sleep(0.1)
+        raise RuntimeError("the server did not start")
+
+    def __exit__(self, *exc):
+        for process in reversed(self.processes):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _seconds(value):
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
+def run_wrk(paths, args, user_agent):
+    """Load the server with wrk: return (requests/s, p50 ms, p99 ms, non-2xx/3xx)."""
+    with tempfile.TemporaryDirectory() as folder:
+        listing, script = Path(folder) / "paths", Path(folder) / "rotate.lua"
+        listing.write_text("\n".join(paths) + "\n")
+        script.write_text(WRK_SCRIPT)
+        env = {**os.environ, "BENCH_PATHS": str(listing), "BENCH_UA": user_agent}
+        output = subprocess.run(
+            ["wrk", "-t2", f"-c{args.concurrency}", f"-d{args.duration}s", "--latency"]
+            + ["-s", str(script), f"http://127.0.0.1:{PORT}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _seconds(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1)) * 1000
+    p99 = _seconds(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1)) * 1000
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rate, p50, p99, int(bad.group(1)) if bad else 0
+
+
+def run_python(paths, args, user_agent):
+    """A threaded load generator for machines without wrk (itself slower: compare ratios)."""
+    import http.client
+
+    latencies, bad, lock = [], [0], threading.Lock()
+    deadline = time.monotonic() + args.duration
+
+    def worker():
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        mine = []
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            connection.request("GET", random.choice(paths), headers={"User-Agent": user_agent})
+            response = connection.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - started)
+            if response.status >= 400:
+                with lock:
+                    bad[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(args.concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    return len(latencies) / args.duration, pick(0.5), pick(0.99), bad[0]
+
+
+def warm_up(args):
+    """The same load for two seconds: templates compiled, connections open, caches filled."""
+    return argparse.Namespace(**{**vars(args), "duration": 2})
+
+
+def queries_per_request(database, urls, page_cache):
+    """Count the SQL queries of the second request of each page, in a Django process."""
+    code = (
+        "import django, json, sys; django.setup()\n"
+        "from django.db import connection\n"
+        "from django.test import Client\n"
+        "from django.test.utils import CaptureQueriesContext\n"
+        "client, counts = Client(HTTP_USER_AGENT=sys.argv[1]), {}\n"
+        "for name, url in json.loads(sys.argv[2]).items():\n"
+        "    client.get(url)\n"
+        "    with CaptureQueriesContext(connection) as captured:\n"
+        "        client.get(url)\n"
+        "    counts[name] = len(captured)\n"
+        "print(json.dumps(counts))\n"
+    )
+    import json
+
+    env = scratch.site_env(database, PAGE_CACHE_SECONDS=30 if page_cache else 0)
+    env.update(DJANGO_SETTINGS_MODULE="newsportal.settings", DJANGO_ALLOWED_HOSTS="testserver")
+    output = subprocess.run(
+        [sys.executable, "-c", code, BROWSER, json.dumps(urls)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--drop", action="store_true", help="drop the databases at the end")
+    args = parser.parse_args()
+    load = run_wrk if shutil.which("wrk") else run_python
+    print(f"load generator: {'wrk' if load is run_wrk else 'Python threads'}")
+
+    big, small = f"bench_articles_{args.articles}", f"bench_articles_{args.small}"
+    for database, count in ((big, args.articles), (small, args.small)):
+        scratch.prepare(database, count)
+
+    def targets(database):
+        return {
+            "home": ["/"],
+            "article": article_paths(database),
+            "list": [category_path(database)],
+            "search": ["/search/?q=Bak%C4%B1"],
+        }
+
+    paths = targets(big)
+    # The day's top story: every request the same article, as in a traffic spike.
+    paths["one article"] = paths["article"][:1]
+    with tempfile.NamedTemporaryFile(suffix=".html", delete=False) as page:
+        with Server("newsportal.wsgi", scratch.site_env(big, PAGE_CACHE_SECONDS=0)):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{PORT}{paths['article'][0]}", headers={"User-Agent": "curl"}
+            )
+            with urllib.request.urlopen(request) as response:
+                page.write(response.read())
+    ceiling_env = {**os.environ, "CEILING_PAGE": page.name}
+    print(f"ceiling page: {Path(page.name).stat().st_size} bytes (an article page of the site)")
+
+    # Each reader a new visitor per run: the article pages' views are counted.
+    visitor = f"{BROWSER} bench/{random.randrange(10**9)}"
+    results = {}
+    for name in PAGES:
+        with Server("bench.ceiling_app:application", ceiling_env):
+            results[("ceiling", name)] = load(paths[name], args, visitor)
+        for configuration, extra in CONFIGURATIONS.items():
+            with Server("newsportal.wsgi", scratch.site_env(big, **extra)):
+                load(paths[name][:50], warm_up(args), visitor)
+                results[(configuration, name)] = load(paths[name], args, visitor)
+        print(f"  measured {name}", flush=True)
+
+    urls = {name: values[0] for name, values in paths.items() if name != "one article"}
+    counts = {
+        "rendered": queries_per_request(big, urls, page_cache=False),
+        "page cache": queries_per_request(big, urls, page_cache=True),
+    }
+
+    print(
+        f"\n{args.articles} articles, wrk -t2 -c{args.concurrency} -d{args.duration}s, "
+        "gunicorn 2 sync workers"
+    )
+    header = f"{'page':11} {'configuration':20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+    print(header + f"{'queries':>8} {'ratio':>6} {'errors':>6}")
+    for name in PAGES:
+        ceiling = results[("ceiling", name)][0]
+        for configuration in ("ceiling", *CONFIGURATIONS):
+            rate, p50, p99, bad = results[(configuration, name)]
+            queries = counts.get(configuration.split(" +")[0], {}).get(name.split()[-1], 0)
+            if configuration == "page cache + Redis":
+                queries = "-"
+            print(
+                f"{name:11} {configuration:20} {rate:8.0f} {p50:8.1f} {p99:8.1f} "
+                f"{queries!s:>8} {rate / ceiling:6.2f} {bad:6}"
+            )
+
+    print(f"\narticle page p99 at {args.small} vs {args.articles} articles (same run):")
+    small_paths = targets(small)["article"]
+    for configuration in ("rendered", "page cache"):
+        extra = CONFIGURATIONS[configuration]
+        measured = {}
+        for database, article_list in ((small, small_paths), (big, paths["article"])):
+            with Server("newsportal.wsgi", scratch.site_env(database, **extra)):
+                load(article_list[:50], warm_up(args), visitor)
+                measured[database] = load(article_list, args, visitor)
+        low, high = measured[small], measured[big]
+        print(
+            f"  {configuration:12} req/s {low[0]:7.0f} -> {high[0]:7.0f} "
+            f"({(high[0] / low[0] - 1) * 100:+.0f} %), p99 {low[2]:6.1f} -> {high[2]:6.1f} ms"
+        )
+    os.unlink(page.name)
+    if args.drop:
+        scratch.drop(big)
+        scratch.drop(small)
+
+
+if __name__ == "__main__":
+    main()
