@@ -1,8 +1,15 @@
+import sys
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import requires_csrf_token
 
 
 @cache_control(max_age=86400, public=True)
@@ -20,3 +27,30 @@ def web_manifest(request):
         },
         content_type="application/manifest+json",
     )
+
+
+# Errors that mean "the database is unreachable right now", not "our code is wrong".
+DATABASE_DOWN = (OperationalError, InterfaceError)
+BODY_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    """Say plainly when a request was refused for its size; a plain 400 page otherwise."""
+    if isinstance(exception, BODY_TOO_LARGE):
+        return render(request, "413.html", status=413)
+    return render(request, "400.html", status=400)
+
+
+def server_error(request):
+    """Answer 503 with a calm page while the database is down, 500 for anything else.
+
+    Both templates render without the database or a request context: they must work when the
+    database is the thing that broke.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)
