@@ -23,5 +23,7 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             match = getattr(request, "resolver_match", None)
             in_admin = match is not None and match.namespace == "admin"
-            response["Content-Security-Policy"] = self.admin_policy if in_admin else self.site_policy
+            response["Content-Security-Policy"] = (
+                self.admin_policy if in_admin else self.site_policy
+            )
         return response
