@@ -105,7 +105,9 @@ def test_source_list_shows_article_counts(client, editor, seeded):
     assert '<td class="field-article_total">1</td>' in html
 
 
-def test_editor_cannot_create_users_grant_rights_or_change_groups(client, editor, django_user_model):
+def test_editor_cannot_create_users_grant_rights_or_change_groups(
+    client, editor, django_user_model
+):
     reader = django_user_model.objects.create_user("oxucu", password="s3cret-pass")
     group = Group.objects.get(name="Editors")
     client.force_login(editor)

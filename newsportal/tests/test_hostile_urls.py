@@ -136,10 +136,7 @@ def anonymous():
     name=st.sampled_from(sorted(ROUTES)),
     russian=st.booleans(),
     placeholders=st.fixed_dictionaries(
-        {
-            key: hostile
-            for key in ["slug", "pk", "year", "month", "day", "uidb64", "token", "section"]
-        }
+        dict.fromkeys(["slug", "pk", "year", "month", "day", "uidb64", "token", "section"], hostile)
     ),
     query=st.dictionaries(st.sampled_from(["page", "q", "x"]), hostile, max_size=2),
     params=st.lists(hostile, min_size=7, max_size=7),
