@@ -22,7 +22,7 @@ DANGEROUS_TAGS = {
 }  # fmt: skip
 # Attributes no public page of ours carries; a payload's would.
 FORBIDDEN_ATTRIBUTES = {"style", "srcdoc", "formaction", "xlink:href", "background", "dynsrc"}
-URL_ATTRIBUTES = {"href", "src", "action", "data", "poster", "cite", "xlink:href", "content"}
+URL_ATTRIBUTES = {"href", "src", "action", "data", "poster", "cite", "xlink:href"}
 BAD_SCHEMES = ("javascript:", "vbscript:", "data:text", "data:image/svg")
 
 
@@ -35,12 +35,15 @@ class _Markup(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags[tag] += 1
+        refresh = tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh"
         for name, value in attrs:
+            if refresh and name == "content":
+                self.problems.append(f"<meta http-equiv=refresh content={value!r}>")
             if name.startswith("on") or name in FORBIDDEN_ATTRIBUTES:
                 self.problems.append(f"<{tag} {name}={value!r}>")
             if name in URL_ATTRIBUTES and value:
                 squashed = "".join(ch for ch in value if ch > " ").lower()
-                if squashed.startswith(BAD_SCHEMES) or "url=javascript:" in squashed:
+                if squashed.startswith(BAD_SCHEMES):
                     self.problems.append(f"<{tag} {name}={value!r}>")
         if tag == "script":
             self._script = dict(attrs)
