@@ -37,7 +37,7 @@ def rss(items):
 
 
 @pytest.fixture
-def imported(server, make_source):
+def imported(server, make_source):  # noqa: F811 (the imported fixtures)
     """Import one feed: entry 0 is plain text, then one entry per payload; publish them all."""
     items = [("Sadə başlıq xəbəri", "<p>Sadə mətn.</p>")]
     items += [(f"Xəbər {payload}", f"<p>Mətn {payload}</p>{payload}") for payload in PAYLOADS]
@@ -62,7 +62,8 @@ def test_feed_titles_and_bodies_never_become_markup(imported):
     for number, payload in enumerate(PAYLOADS, start=1):
         article = articles[f"https://oxu.az/xss/{number}"]
         html = client.get(article.get_absolute_url()).content.decode()
-        # Titles are plain text, escaped on output; bodies keep the sanitiser's harmless formatting (links, pictures, lists...).
+        # Titles are plain text, escaped on output; bodies keep the sanitiser's harmless
+        # formatting (links, pictures, lists...).
         problems = injected(html, baseline, allowed=ALLOWED_TAGS)
         if problems:
             failures[payload] = problems
