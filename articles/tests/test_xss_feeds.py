@@ -1,5 +1,6 @@
 """The XSS corpus as feed entry titles and bodies: imported, published, rendered, none runs."""
 
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 import pytest
@@ -16,7 +17,7 @@ from articles.tests.test_import_feeds import (  # noqa: F401 (fixtures)
     media_root,
     server,
 )
-from newsportal.tests.xss import injected, payloads
+from newsportal.tests.xss import injected, markup, payloads
 
 PAYLOADS = payloads()
 LIST_ITEM_TAGS = {"a", "svg", "use", "path"}
@@ -86,5 +87,30 @@ def test_lists_and_feeds_of_attacked_articles_stay_clean(imported):
         # More articles listed: more items, links and their icons (inline SVG), nothing else.
         problems = injected(response.content.decode(), baselines[path], allowed=LIST_ITEM_TAGS)
         assert problems == [], path
-    rss_feed = client.get("/rss/").content.decode()
-    assert "<script" not in rss_feed and "onerror=" not in rss_feed
+    # A feed reader renders each description as HTML: it must hold text, never an element.
+    for feed in ("/rss/", "/ru/rss/", "/source/oxu-1/rss/"):
+        response = client.get(feed)
+        if response.status_code == 404:
+            continue
+        for description in ElementTree.fromstring(response.content).iter("description"):
+            parsed = markup(description.text or "")
+            assert (dict(parsed.tags), parsed.problems) == ({}, []), description.text
+
+
+@pytest.mark.parametrize("feed", ["/rss/", "/atom/"])
+def test_text_that_looks_like_markup_reaches_feed_readers_escaped(client, make_article, feed):
+    """A body quoting markup as text (entities) must not become markup in a feed reader."""
+    for payload in PAYLOADS:
+        make_article(title="Sitat", body=f"<p>{escape(payload)}</p>")
+
+    document = ElementTree.fromstring(client.get(feed).content)
+
+    texts = [
+        element.text or ""
+        for element in document.iter()
+        if element.tag.rsplit("}", 1)[-1] in {"description", "summary"}
+    ]
+    assert texts
+    for text in texts:
+        parsed = markup(text)
+        assert (dict(parsed.tags), parsed.problems) == ({}, []), text
