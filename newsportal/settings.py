@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The CSP on every response, error pages included (newsportal/security.py).
     "newsportal.security.ContentSecurityPolicyMiddleware",
+    # Bodies over the limits below are refused (413) before anything reads them.
+    "newsportal.security.RequestSizeLimitMiddleware",
     # HTML compresses to a fifth; CSRF tokens are masked per response, which defeats BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

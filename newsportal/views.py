@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -38,6 +39,8 @@ BODY_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 def bad_request(request, exception):
     """Say plainly when a request was refused for its size; a plain 400 page otherwise."""
     if isinstance(exception, BODY_TOO_LARGE):
+        # Refused before LocaleMiddleware ran: take the language from the address.
+        translation.activate(translation.get_language_from_path(request.path_info) or "az")
         return render(request, "413.html", status=413)
     return render(request, "400.html", status=400)
 

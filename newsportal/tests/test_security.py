@@ -259,6 +259,36 @@ def test_too_many_fields_are_refused_in_russian(client, reader, make_article):
     assert not Comment.objects.exists()
 
 
+def test_an_upload_to_a_public_form_is_refused_before_it_is_read(client, reader, make_article):
+    article = make_article()
+    client.force_login(reader)
+    big = SimpleUploadedFile("film.mp4", b"\0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1))
+
+    response = client.post(
+        reverse("comments:post", args=[article.pk]), {"body": "Salam", "file": big}
+    )
+    big.seek(0)
+    russian = client.post(
+        "/ru" + reverse("comments:post", args=[article.pk]), {"body": "Salam", "file": big}
+    )
+
+    assert response.status_code == 413
+    assert "Məlumat çox böyükdür" in response.content.decode()
+    assert russian.status_code == 413
+    assert "Слишком много данных" in russian.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_the_admin_takes_an_image_up_to_its_limit_but_not_more(admin_client, settings):
+    settings.ARTICLE_IMAGE_MAX_BYTES = 1000
+    url = reverse("admin:articles_article_add")
+    small = SimpleUploadedFile("a.png", b"\0" * 500)
+    huge = SimpleUploadedFile("b.png", b"\0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 2000))
+
+    assert admin_client.post(url, {"image": small}).status_code == 200  # the form, with errors
+    assert admin_client.post(url, {"image": huge}).status_code == 413
+
+
 def png_bytes(size):
     buffer = io.BytesIO()
     Image.effect_noise(size, 100).convert("RGB").save(buffer, "PNG")
