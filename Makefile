@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test venv install install-test migrate seed lint format messages check-messages clean
+.PHONY: quality screenshots run test venv install install-test migrate seed lint format messages check-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ run: install
 ## 2. Run the whole test suite (SQLite; PostgreSQL when DATABASE_URL is set)
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Judge the reader's pages (axe-core, Nu Html Checker, Lighthouse) and save screenshots.
+quality: install-test
+	$(BIN)/python bench/page_quality.py
+
+## Screenshots at 360 and 1280 px in both languages, in screenshots/ (no Lighthouse).
+screenshots: install-test
+	$(BIN)/python bench/page_quality.py --no-lighthouse
 
 lint: install-test
 	$(BIN)/ruff check .

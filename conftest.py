@@ -1,5 +1,7 @@
 """Fixtures shared by every app's tests."""
 
+import os
+import shutil
 from datetime import timedelta
 from itertools import count
 
@@ -61,6 +63,22 @@ def make_article(db):
     return make
 
 
+def bulk_articles(number, now=None, **fields):
+    """Insert `number` published articles a minute apart, newest first, in one statement."""
+    now = now or timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Toplu xəbər {i}",
+            slug=f"toplu-xeber-{i}",
+            body="<p>Mətn</p>",
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=i),
+            **{"views": i, **fields},
+        )
+        for i in range(number)
+    )
+
+
 @pytest.fixture
 def editor(db, django_user_model):
     """A staff user who is not a superuser, working through the Editors group.
@@ -73,3 +91,29 @@ def editor(db, django_user_model):
     user.save()
     user.groups.add(Group.objects.get(name="Editors"))
     return user
+
+
+# Browser tests (pytest-playwright driving the system's Chromium; see ../shared/TOOLING.md).
+# Playwright's sync API keeps an event loop in the main thread; Django's ORM refuses to run
+# beside one unless told that this is safe, which it is in tests.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium (Playwright cannot download its own browsers here)."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

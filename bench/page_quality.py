@@ -228,7 +228,9 @@ def main():
     parser.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse (slow)")
     args = parser.parse_args()
     if not NODE_MODULES.exists():
-        subprocess.run(["npm", "ci", "--silent"], cwd=BENCH, check=True)
+        subprocess.run(
+            ["npm", "install", "--silent", "--no-audit", "--no-fund"], cwd=BENCH, check=True
+        )
     with tempfile.TemporaryDirectory() as workdir:
         url, server, env = start_site(workdir)
         try:

@@ -41,6 +41,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 
 SITE_NAME = os.environ.get("SITE_NAME", "Icma.az")
+# The brand's logo: a path under static/ (square, SVG or PNG), shown beside the name.
+SITE_LOGO = os.environ.get("SITE_LOGO", "logo.svg")
 
 # Production never falls back to the SQLite file: a forgotten DATABASE_URL must not start an
 # empty site.

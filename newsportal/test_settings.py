@@ -22,3 +22,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Django's test client logs in without a request, which django-axes refuses; the log-in
 # throttling tests switch it on again with the `settings` fixture.
 AXES_ENABLED = False
+
+# On SQLite, a test database file rather than memory: the live server's request threads then
+# open connections of their own instead of sharing the test thread's (which SQLite refuses).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")  # noqa: F405

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from articles.models import Article
+from conftest import bulk_articles
 
 SEED = Path(settings.BASE_DIR) / "seeds" / "000_50356239f90487a7.txt"
 ICON_WORDS = ("see", "embed", "archive", "top", "news")
@@ -159,26 +160,11 @@ def test_empty_site_shows_empty_states(client, db):
     assert "Hələ xəbər yoxdur." in html
 
 
-def _bulk_articles(number):
-    now = timezone.now()
-    Article.objects.bulk_create(
-        Article(
-            title=f"Toplu xəbər {i}",
-            slug=f"toplu-xeber-{i}",
-            body="<p>Mətn</p>",
-            status=Article.Status.PUBLISHED,
-            published_at=now - timedelta(minutes=i),
-            views=i,
-        )
-        for i in range(number)
-    )
-
-
 @pytest.mark.parametrize("number", [5, 200])
 def test_query_counts_do_not_grow_with_the_number_of_articles(
     client, db, number, django_assert_max_num_queries, django_assert_num_queries
 ):
-    _bulk_articles(number)
+    bulk_articles(number)
     article = Article.objects.published().first()
 
     with django_assert_num_queries(4):  # category menu, latest news, newest time, most read

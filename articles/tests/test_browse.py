@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from articles.models import Article, Category
 from articles.text import BAKU_TZ
+from conftest import bulk_articles
 
 
 @pytest.fixture
@@ -160,23 +161,8 @@ def test_archive_index_redirects_to_the_month_of_the_newest_article(client, make
     assert client.get("/archive/")["Location"] == "/archive/2026/01/"
 
 
-def _bulk(number, now=None, **fields):
-    now = now or timezone.now()
-    Article.objects.bulk_create(
-        Article(
-            title=f"Toplu xəbər {i}",
-            slug=f"toplu-xeber-{i}",
-            body="<p>Mətn</p>",
-            status=Article.Status.PUBLISHED,
-            published_at=now - timedelta(minutes=i),
-            **fields,
-        )
-        for i in range(number)
-    )
-
-
 def test_pagination_has_page_numbers_and_rel_prev_next(client, source):
-    _bulk(45, source=source)
+    bulk_articles(45, source=source)
 
     response = client.get("/source/525-az/?page=2")
 
@@ -190,7 +176,7 @@ def test_pagination_has_page_numbers_and_rel_prev_next(client, source):
 
 @pytest.mark.parametrize("page", ["99999", "abc", "0", "-1", "9" * 40])
 def test_pages_that_do_not_exist_say_so(client, source, page):
-    _bulk(3, source=source)
+    bulk_articles(3, source=source)
 
     response = client.get(f"/source/525-az/?page={page}")
 
@@ -217,7 +203,7 @@ def test_list_pages_need_at_most_six_queries_whatever_the_number_of_results(
     counts = []
     for number in (3, 80):
         Article.objects.all().delete()
-        _bulk(number, now=_at(21, 22), source=source, category=politics, label="FOTOLAR")
+        bulk_articles(number, now=_at(21, 22), source=source, category=politics, label="FOTOLAR")
 
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)

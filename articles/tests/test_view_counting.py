@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from articles import counting, services
 from articles.models import Article, DailyViews
 from articles.tests.conftest import BROWSER
+from conftest import bulk_articles
 
 
 def visit(client, article, user_agent=BROWSER, address="203.0.113.7", method="get", url=None):
@@ -308,25 +309,10 @@ PAGE_QUERIES = 6
 COUNTING_QUERIES = 1 if connection.vendor == "postgresql" else 4
 
 
-def _bulk_articles(number):
-    now = timezone.now()
-    Article.objects.bulk_create(
-        Article(
-            title=f"Toplu xəbər {i}",
-            slug=f"toplu-xeber-{i}",
-            body="<p>Mətn</p>",
-            status=Article.Status.PUBLISHED,
-            published_at=now - timedelta(minutes=i),
-            views=i,
-        )
-        for i in range(number)
-    )
-
-
 @pytest.mark.parametrize("number", [5, 200])
 def test_counting_adds_a_constant_number_of_queries(client, db, number, django_assert_num_queries):
     cache.clear()
-    _bulk_articles(number)
+    bulk_articles(number)
     article = Article.objects.published().first()
 
     # The page's own (as without counting); the database cache's "add" (count, look-up, insert
@@ -374,7 +360,7 @@ def test_buffered_mode_needs_redis():
 def test_with_redis_the_counted_page_stays_within_the_article_budget(
     client, db, number, settings, buffered, django_assert_num_queries
 ):
-    _bulk_articles(number)
+    bulk_articles(number)
     article = Article.objects.published().first()
     settings.VIEWS_BUFFER = "db"
     settings.CACHES = {

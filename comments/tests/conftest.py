@@ -1,8 +1,5 @@
 """Fixtures for the comment tests: readers, a way to post as one, headless Chromium."""
 
-import os
-import shutil
-
 import pytest
 from django.urls import reverse
 
@@ -43,29 +40,3 @@ def make_comment():
         return Comment.objects.create(article=article, author=author, body=body, **fields)
 
     return make
-
-
-# Browser tests (pytest-playwright driving the system's Chromium; see ../shared/TOOLING.md).
-# Playwright's sync API keeps an event loop in the main thread; Django's ORM refuses to run
-# beside one unless told that this is safe, which it is in tests.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    """Launch Debian's Chromium (Playwright cannot download its own browsers here)."""
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)")
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

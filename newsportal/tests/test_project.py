@@ -102,3 +102,13 @@ def test_check_deploy_is_clean_under_production_settings():
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_brand_name_and_logo_are_settings(client, settings, db):
+    settings.SITE_NAME = "Xəbər.az"
+    settings.SITE_LOGO = "brand/xeber.svg"
+
+    html = client.get("/").content.decode()
+
+    assert '<img class="brand-logo" src="/static/brand/xeber.svg" alt=""' in html
+    assert ">Xəbər.az</a>" in html
