@@ -5,6 +5,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from articles.models import Article, Category, Source
@@ -62,7 +63,9 @@ class LatestArticlesFeed(Feed):
         return f"{item.title} {item.display_label}".strip()
 
     def item_description(self, item):
-        return summary(item, length=500)
+        # Feed readers render an RSS description as HTML: plain text such as "<img onerror=...>"
+        # quoted from a body must arrive escaped, or it would become markup there.
+        return escape(summary(item, length=500))
 
     def item_pubdate(self, item):
         return item.published_at

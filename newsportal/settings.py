@@ -44,6 +44,15 @@ SITE_NAME = os.environ.get("SITE_NAME", "Icma.az")
 # The brand's logo: a path under static/ (square, SVG or PNG), shown beside the name.
 SITE_LOGO = os.environ.get("SITE_LOGO", "logo.svg")
 
+# Production never falls back to the SQLite file: a forgotten DATABASE_URL must not start an
+# empty site.
+if not DEBUG and not os.environ.get("DATABASE_URL"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. Set it to the production database, e.g. "
+        "postgres://user:password@host:5432/newsportal, or set DJANGO_DEBUG=1 for local "
+        "development on SQLite."
+    )
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -61,6 +70,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The CSP on every response, error pages included (newsportal/security.py).
+    "newsportal.security.ContentSecurityPolicyMiddleware",
+    # Bodies over the limits below are refused (413) before anything reads them.
+    "newsportal.security.RequestSizeLimitMiddleware",
     # HTML compresses to a fifth; CSRF tokens are masked per response, which defeats BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -222,7 +235,34 @@ VIEWS_REDIS_PREFIX = os.environ.get("VIEWS_REDIS_PREFIX", "views:")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# Sent in every mode, also with DJANGO_SECURE_SSL_REDIRECT=0 (a proxy redirects, or plain HTTP
+# on 127.0.0.1): only the redirect, the secure cookies and HSTS depend on HTTPS.
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy: no inline or foreign scripts anywhere. The admin alone also allows
+# inline styles: Django's own admin templates and widgets carry style attributes (style can
+# restyle a page but never runs script).
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+CSP_ADMIN_STYLE_SRC = "'self' 'unsafe-inline'"
+# Request bodies: 2.5 MB of form data (Django's default, stated here as policy), at most 1000
+# fields; larger bodies get a 413 page (newsportal/views.py). Images uploaded by editors are
+# checked against ARTICLE_IMAGE_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+ARTICLE_IMAGE_MAX_BYTES = int(os.environ.get("ARTICLE_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
@@ -232,7 +272,6 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 LOGGING = {
     "version": 1,

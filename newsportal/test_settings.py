@@ -1,9 +1,15 @@
 """Settings for the test suite: the real settings with a throwaway secret and fast hashing."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+# The production settings want an explicit database; the tests' default is the SQLite file's name
+# (pytest-django runs them in a test database of its own).
+os.environ.setdefault(
+    "DATABASE_URL", f"sqlite:///{Path(__file__).resolve().parent.parent / 'db.sqlite3'}"
+)
 
 from newsportal.settings import *  # noqa: E402,F403
 

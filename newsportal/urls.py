@@ -60,3 +60,6 @@ urlpatterns += i18n_patterns(
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler400 = "newsportal.views.bad_request"
+handler500 = "newsportal.views.server_error"

@@ -1,11 +1,17 @@
 import logging
+import sys
 
 from django.conf import settings
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.csrf import requires_csrf_token
 
 logger = logging.getLogger(__name__)
 
@@ -38,3 +44,32 @@ def healthz(request):
         logger.exception("Health check: the database does not answer")
         return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# Errors that mean "the database is unreachable right now", not "our code is wrong".
+DATABASE_DOWN = (OperationalError, InterfaceError)
+BODY_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    """Say plainly when a request was refused for its size; a plain 400 page otherwise."""
+    if isinstance(exception, BODY_TOO_LARGE):
+        # Refused before LocaleMiddleware ran: take the language from the address.
+        translation.activate(translation.get_language_from_path(request.path_info) or "az")
+        return render(request, "413.html", status=413)
+    return render(request, "400.html", status=400)
+
+
+def server_error(request):
+    """Answer 503 with a calm page while the database is down, 500 for anything else.
+
+    Both templates render without the database or a request context: they must work when the
+    database is the thing that broke.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, DATABASE_DOWN):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)

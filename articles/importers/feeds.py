@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from html import unescape
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from xml.sax import SAXParseException
 
 import feedparser
 from charset_normalizer import from_bytes
@@ -246,12 +247,14 @@ def parse_feed(content: bytes, content_type: str = "", language: str = "az"):
         resolve_relative_uris=False,
         sanitize_html=False,
     )
-    if parsed.entries:
+    if parsed.entries and not isinstance(parsed.get("bozo_exception"), SAXParseException):
         return parsed
     if _HTML_START.match(content[:1024]) or "html" in content_type.lower():
         raise FeedError("an HTML page, not an RSS or Atom feed")
     if parsed.bozo:
-        raise FeedError(f"malformed XML: {parsed.bozo_exception}")
+        # feedparser's lenient parser would still read the entries before a cut or a broken
+        # tag; importing half a feed hides the breakage, so nothing is imported.
+        raise FeedError(f"malformed XML: {parsed.bozo_exception} (nothing imported)")
     if not parsed.version:
         raise FeedError("not an RSS or Atom feed")
     raise FeedError("the feed has no entries")
@@ -276,9 +279,33 @@ def detect_encoding(content: bytes, content_type: str = "", language: str = "az"
         except (LookupError, UnicodeDecodeError):
             continue
         return encoding
+    broken_at = _broken_utf8_at(content)
+    if broken_at is not None:
+        raise FeedError(
+            f"broken encoding: UTF-8 text with an invalid byte at offset {broken_at}, "
+            "nothing imported"
+        )
     legacy = LEGACY_ENCODINGS.get(language, LEGACY_ENCODINGS["az"])
     best = from_bytes(content, cp_isolation=legacy).best()
     return best.encoding if best else legacy[0]
+
+
+def _broken_utf8_at(content: bytes) -> int | None:
+    """Return where mostly-UTF-8 bytes go wrong, or None if they are not mostly UTF-8.
+
+    A legacy code page seldom forms valid multi-byte UTF-8 sequences by chance, so bytes with
+    at least as many of those as invalid bytes are UTF-8 with damage, not windows-1251:
+    guessing a code page would import mojibake.
+    """
+    decoded = content.decode("utf-8", errors="replace")
+    invalid = decoded.count("\ufffd")
+    multibyte = sum(1 for char in decoded if char > "\x7f") - invalid
+    if invalid and multibyte >= invalid:
+        try:
+            content.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return error.start
+    return None
 
 
 @lru_cache(maxsize=8192)  # each link is normalised for the look-up and again for the entry

@@ -103,3 +103,29 @@ def test_source_list_shows_article_counts(client, editor, seeded):
 
     assert "525.az" in html
     assert '<td class="field-article_total">1</td>' in html
+
+
+def test_editor_cannot_create_users_grant_rights_or_change_groups(
+    client, editor, django_user_model
+):
+    reader = django_user_model.objects.create_user("oxucu", password="s3cret-pass")
+    group = Group.objects.get(name="Editors")
+    client.force_login(editor)
+
+    created = client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "yeni", "password1": "Qarabag-2026!", "password2": "Qarabag-2026!"},
+    )
+    promoted = client.post(
+        reverse("admin:auth_user_change", args=[reader.pk]),
+        {"username": "oxucu", "is_staff": "on", "is_superuser": "on"},
+    )
+    regrouped = client.post(reverse("admin:auth_group_change", args=[group.pk]), {"name": "X"})
+
+    assert [created.status_code, promoted.status_code, regrouped.status_code] == [403, 403, 403]
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+    assert not django_user_model.objects.filter(username="yeni").exists()
+    reader.refresh_from_db()
+    editor.refresh_from_db()
+    assert not reader.is_staff and not reader.is_superuser and not editor.is_superuser
+    assert Group.objects.filter(name="Editors").exists()

@@ -108,7 +108,7 @@ def test_scroll_up_button_appears_after_scrolling_and_goes_back_to_the_top(brows
     page.mouse.wheel(0, 3000)
     expect(up).to_be_visible()
     up.click()
-    page.wait_for_function("window.scrollY === 0")
+    page.wait_for_function("() => window.scrollY === 0")
 
 
 def test_keyboard_focus_is_visible(browser, site):

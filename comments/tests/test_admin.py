@@ -204,3 +204,35 @@ def test_editor_closes_an_articles_comments_from_the_article_form(client, editor
     Article.objects.filter(pk=article.pk).update(comments_closed=True)
     html = client.get(article.get_absolute_url()).content.decode()
     assert "Bu xəbərə şərhlər bağlanıb." in html
+
+
+def test_editor_cannot_change_the_text_through_a_bulk_edit_or_another_comment(
+    client, editor, article, reader, make_comment
+):
+    """No changelist editing, no hidden field: the reader's words stay the reader's."""
+    first = make_comment(article, reader, "Birinci oxucu sözü")
+    second = make_comment(article, reader, "İkinci oxucu sözü")
+    client.force_login(editor)
+
+    client.post(
+        reverse("admin:comments_comment_changelist"),
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-0-id": first.pk,
+            "form-0-body": "Dəyişdirilmiş",
+            "form-1-id": second.pk,
+            "form-1-body": "Dəyişdirilmiş",
+            "_save": "Save",
+        },
+    )
+    client.post(
+        reverse("admin:comments_comment_change", args=[second.pk]),
+        {"status": "visible", "body": "Dəyişdirilmiş", "author": editor.pk},
+    )
+
+    assert set(Comment.objects.values_list("body", flat=True)) == {
+        "Birinci oxucu sözü",
+        "İkinci oxucu sözü",
+    }
+    assert set(Comment.objects.values_list("author", flat=True)) == {reader.pk}

@@ -90,6 +90,7 @@ def test_check_deploy_is_clean_under_production_settings():
         DJANGO_SETTINGS_MODULE="newsportal.settings",
         DJANGO_SECRET_KEY="a-real-looking-secret-Xq8v2LpW9rT4mN7bK3hJ6fD1sA5gZ0cV",
         DJANGO_ALLOWED_HOSTS="icma.example.az",
+        DATABASE_URL="postgres://news:secret@127.0.0.1:5432/newsportal",
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

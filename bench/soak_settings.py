@@ -1,0 +1,6 @@
+"""Production settings for bench/soak.py: its feed is served on 127.0.0.1, which the importer
+refuses in production."""
+
+from newsportal.settings import *  # noqa: F403
+
+FEED_IMPORT_PRIVATE_HOSTS = True
