@@ -97,6 +97,7 @@ def start_site(workdir):
     """Serve the demo content under gunicorn with the production settings; return (url, process)."""
     env = site_environment(workdir)
     manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "createcachetable")
     manage(env, "import_seeds", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     port = free_port()
