@@ -100,6 +100,16 @@ class ArticleAdminForm(forms.ModelForm):
 URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
 
 
+LAST_IMPORT_FIELDS = [
+    "last_attempt_at",
+    "last_import_at",
+    "last_import_status",
+    "last_error",
+    "etag",
+    "last_modified",
+]
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = [
@@ -115,29 +125,14 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "language", "is_active", "publish_imported", "last_status"]
     search_fields = ["name", "homepage"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = [
-        "last_attempt_at",
-        "last_import_at",
-        "last_import_status",
-        "last_error",
-        "etag",
-        "last_modified",
-    ]
+    # Written by the importer only; shown to editors, never edited.
+    readonly_fields = LAST_IMPORT_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "homepage", "language"]}),
         (_("Feed"), {"fields": ["feed_url", "is_active", "publish_imported", "category_map"]}),
         (
             _("Last import"),
-            {
-                "fields": [
-                    "last_attempt_at",
-                    "last_import_at",
-                    "last_import_status",
-                    "last_error",
-                    "etag",
-                    "last_modified",
-                ]
-            },
+            {"fields": LAST_IMPORT_FIELDS},
         ),
     ]
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS
