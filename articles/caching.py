@@ -13,14 +13,15 @@ so it appears in the blocks and on cached pages at most `FRAGMENT_CACHE_SECONDS`
 """
 
 import hashlib
+import re
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from django.utils.translation import get_language_from_path
 
 from articles.models import Language, current_language
 
@@ -88,73 +89,93 @@ def cached_fragment(request, name, render, names=("menu", "most_read", "latest_n
 
 # --- Whole pages for anonymous readers ---------------------------------------------------------
 
+# Client-side: the same test as GZipMiddleware's, so a stored copy matches what it would send.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+# Paths whose view is never cached (search, accounts, 404s) are remembered per process, so their
+# requests skip the cache read; the URLconf is fixed, so an entry never goes stale.
+UNCACHEABLE_PATHS_KEPT = 10_000
 
-def page_key(request, language):
+
+def page_key(request, language, encoding="identity"):
     address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"articles:page:{language}:{address}"
+    return f"articles:page:{language}:{encoding}:{address}"
 
 
-def _cacheable_request(request):
-    """Return the URL match if this request may be answered from, or stored in, the cache."""
-    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_SECONDS:
-        return None
-    if any(name in request.COOKIES for name in PERSONAL_COOKIES):
-        return None
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return None
-    return match if match.view_name in CACHED_PAGES else None
+def _encoding(request):
+    accepted = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    return "gzip" if ACCEPTS_GZIP.search(accepted) else "identity"
 
 
 class PageCacheMiddleware:
-    """Serve anonymous GETs of article and list pages from the shared cache.
+    """Serve anonymous GETs of article and list pages from the shared cache, before the stack.
 
-    Place it below ViewCountingMiddleware, so pages served from here are still counted, and
-    below the session, authentication and message middleware. Readers with a session or
-    messages go past it to the view. Answers carry an ETag; a matching If-None-Match gets a 304
-    (an article's 304 is counted here, as its 200 would have been).
+    It sits near the top of MIDDLEWARE (below the security headers, above compression and
+    everything that reads sessions or resolves URLs), so a hit costs one cache read, plus the
+    view's counting on an article page, and nothing else. A reader with a session or waiting
+    messages goes past it to the view. On the way back, the finished response of a cacheable
+    page is stored if it is an anonymous 200 that set no cookie and used no CSRF token: one copy
+    per address and encoding (gzip or not), with the article's id so that hits are counted.
+    Answers carry an ETag; a matching If-None-Match gets a 304 (an article's 304 is counted, as
+    its 200 would have been).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.uncacheable_paths = set()
 
     def __call__(self, request):
-        match = _cacheable_request(request)
-        if match is None:
+        if not self._may_use_cache(request):
             return self.get_response(request)
-        request.resolver_match = match  # the view counter reads it instead of resolving again
-        language = current_language()
-        key, generation = page_key(request, language), generation_key(language)
+        # With prefix_default_language=False the path alone says the language (no prefix: az).
+        language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+        encoding = _encoding(request)
+        key, generation = page_key(request, language, encoding), generation_key(language)
         found = cache.get_many([generation, key])
+        current = found.get(generation, 0)
         stored = found.get(key)
-        if stored is not None and stored["generation"] == found.get(generation, 0):
+        if stored is not None and stored["generation"] == current:
             return self._answer(request, stored)
         response = self.get_response(request)
-        if _storable(request, response):
+        match = getattr(request, "resolver_match", None)
+        if match is None or match.view_name not in CACHED_PAGES:
+            self._remember_uncacheable(request.path_info)
+        elif _storable(request, response):
             stored = {
-                "generation": found.get(generation, 0),
+                "generation": current,
                 "content": response.content,
                 "headers": dict(response.headers),
                 "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
                 "stored_at": time.time(),
+                "article_id": _article_id(match),
             }
             cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
             self._validators(response, stored)
         return response
 
+    def _may_use_cache(self, request):
+        return (
+            request.method in ("GET", "HEAD")
+            and settings.PAGE_CACHE_SECONDS
+            and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
+            and request.path_info not in self.uncacheable_paths
+        )
+
+    def _remember_uncacheable(self, path):
+        if len(self.uncacheable_paths) >= UNCACHEABLE_PATHS_KEPT:
+            self.uncacheable_paths.clear()
+        self.uncacheable_paths.add(path)
+
     def _answer(self, request, stored):
+        if stored["article_id"] is not None:
+            from articles.middleware import count_cached_view  # the middleware imports us
+
+            count_cached_view(request, stored["article_id"])
         if _not_modified(request, stored):
             response = HttpResponseNotModified()
-            self._validators(response, stored)
-            if request.resolver_match.view_name == "articles:detail":
-                from articles.middleware import count_view_of  # the middleware imports us
-
-                count_view_of(request, HttpResponse(status=200))
-            return response
-        response = HttpResponse(stored["content"])
-        for name, value in stored["headers"].items():
-            response.headers[name] = value
+        else:
+            response = HttpResponse(stored["content"])
+            for name, value in stored["headers"].items():
+                response.headers[name] = value
         self._validators(response, stored)
         return response
 
@@ -164,6 +185,10 @@ class PageCacheMiddleware:
         response.headers["Last-Modified"] = http_date(stored["stored_at"])
         # Browsers may keep the page but must ask again each time: views are counted here.
         patch_cache_control(response, no_cache=True)
+
+
+def _article_id(match):
+    return int(match.kwargs["pk"]) if match.view_name == "articles:detail" else None
 
 
 def _not_modified(request, stored):

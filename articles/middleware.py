@@ -1,15 +1,14 @@
 import logging
 
+from django.conf import settings
+
 from articles import counting, services
 
 logger = logging.getLogger(__name__)
 
 
 def count_view_of(request, response):
-    """Count the view this response is, if it is one; log, never raise, if counting fails.
-
-    A page cache that answers before ViewCountingMiddleware runs must call this itself.
-    """
+    """Count the view this response is, if it is one; log, never raise, if counting fails."""
     try:
         article_id = counting.counted_article_id(request, response)
         if article_id is not None:
@@ -19,12 +18,28 @@ def count_view_of(request, response):
         logger.exception("Could not count a view of %s", request.path)
 
 
+def count_cached_view(request, article_id):
+    """Count a view of an article page answered from the page cache, before the middleware ran.
+
+    Such a reader has no session cookie (the page cache lets those pass), so they are not staff
+    and the visitor is their address and browser.
+    """
+    if not settings.VIEWS_COUNTING or request.method != "GET":
+        return
+    if counting.is_crawler(request.META.get("HTTP_USER_AGENT", "")):
+        return
+    try:
+        services.record_view(article_id, counting.visitor_id(request))
+    except Exception:
+        logger.exception("Could not count a view of %s", request.path)
+
+
 class ViewCountingMiddleware:
     """Count a view of every article page served to a reader, wherever its HTML came from.
 
-    It acts on the way out, so a page cache placed below it in MIDDLEWARE (or around the view)
-    cannot hide views from it. Keep it below AuthenticationMiddleware (staff are not counted)
-    and above any page cache.
+    It acts on the way out, so a cache placed below it in MIDDLEWARE (or around the view)
+    cannot hide views from it; the page cache above it counts its own hits
+    (`count_cached_view`). Keep it below AuthenticationMiddleware: staff are not counted.
     """
 
     def __init__(self, get_response):

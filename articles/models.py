@@ -540,3 +540,28 @@ class ViewsFlush(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class RecentView(models.Model):
+    """A visitor's last counted view of an article: the database mode's memory of who was counted.
+
+    One row per (article, visitor), renewed when the window has passed and purged now and then.
+    It holds only hashes (see `counting.visitor_id`) and no foreign key: it is a short-lived
+    memory, checked in the same statement that counts, not part of the article's data.
+    """
+
+    article_id = models.PositiveIntegerField(_("article"))
+    visitor = models.CharField(_("visitor"), max_length=32)
+    seen_at = models.DateTimeField(_("counted at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("recent view")
+        verbose_name_plural = _("recent views")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article_id", "visitor"], name="recentview_article_visitor_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} {self.visitor} {self.seen_at}"

@@ -74,19 +74,21 @@ MIDDLEWARE = [
     "newsportal.security.ContentSecurityPolicyMiddleware",
     # Bodies over the limits below are refused (413) before anything reads them.
     "newsportal.security.RequestSizeLimitMiddleware",
+    # Static files, compressed and hashed, before anything else looks at the request.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' article and list pages from the cache (PAGE_CACHE_SECONDS): a hit is
+    # answered here, counted, and skips everything below (articles/caching.py).
+    "articles.caching.PageCacheMiddleware",
     # HTML compresses to a fifth; CSRF tokens are masked per response, which defeats BREACH.
     "django.middleware.gzip.GZipMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Counts article views on the way out, so pages served from any cache below it count too.
+    # Counts article views on the way out (pages answered by the page cache count themselves).
     "articles.middleware.ViewCountingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Anonymous readers' article and list pages from the cache (PAGE_CACHE_SECONDS).
-    "articles.caching.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a throttled log-in into the lockout page.
     "axes.middleware.AxesMiddleware",

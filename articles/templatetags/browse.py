@@ -41,7 +41,10 @@ def portal_month(value):
 @register.filter
 def meta_description(article):
     """Return the article's lead, else its first sentence, as plain text."""
-    return summary(article)
+    # Four tags of the article page ask for it: worked out once per article object.
+    if not hasattr(article, "_meta_description"):
+        article._meta_description = summary(article)
+    return article._meta_description
 
 
 @register.simple_tag

@@ -6,8 +6,10 @@ import pytest
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import caching
@@ -115,8 +117,8 @@ def test_cached_blocks_save_the_block_queries(
     article = make_article()
     url = article.get_absolute_url()
     client.get(url)  # no User-Agent: a bot, so no counting queries below
-    # The article, one cache read for the menu and both blocks, the comments.
-    with django_assert_num_queries(3):
+    # The article and one cache read for the menu and both blocks (no comments: no query).
+    with django_assert_num_queries(2):
         assert client.get(url).status_code == 200
     # Home: its own list of latest news, one cache read for the menu and the block beside it.
     client.get("/")
@@ -149,6 +151,75 @@ def test_a_cache_hit_costs_one_cache_read(client, make_article, pages, django_as
     client.get(url)  # a bot: not counted
     with django_assert_num_queries(1):  # the database cache's read of generation and page
         assert client.get(url).status_code == 200
+
+
+def test_a_counted_cache_hit_costs_one_more_statement(
+    client, make_article, pages, django_assert_max_num_queries
+):
+    url = make_article().get_absolute_url()
+    get(client, url)
+    # The cache's read, then remembering the visitor and counting: one statement on PostgreSQL,
+    # a savepoint with the upsert, update and upsert on SQLite.
+    with django_assert_max_num_queries(6):
+        response = client.get(url, HTTP_USER_AGENT=f"{BROWSER} new reader")
+    assert response.status_code == 200 and response.has_header("ETag")
+
+
+def test_crawlers_read_cached_pages_without_counting(client, make_article, pages):
+    article = make_article()
+    url = article.get_absolute_url()
+    get(client, url)
+
+    for bot in ("Googlebot/2.1", "TelegramBot (like TwitterBot)", ""):
+        assert client.get(url, HTTP_USER_AGENT=bot).status_code == 200
+    assert client.head(url, HTTP_USER_AGENT=f"{BROWSER} head").status_code == 200
+
+    article.refresh_from_db()
+    assert article.views == 1
+
+
+def test_gzip_and_plain_readers_get_their_own_stored_copy(client, make_article, pages):
+    article = make_article(title="Sıxılmış səhifə", body="<p>" + "Uzun mətn. " * 400 + "</p>")
+    url = article.get_absolute_url()
+
+    compressed = get(client, url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    plain = get(client, url)
+    compressed_again = get(client, url, HTTP_ACCEPT_ENCODING="gzip")
+    plain_again = get(client, url)
+
+    assert compressed["Content-Encoding"] == "gzip" and not plain.has_header("Content-Encoding")
+    assert compressed_again.content == compressed.content
+    assert compressed_again["Content-Encoding"] == "gzip"
+    assert plain_again.content == plain.content
+    assert "Sıxılmış səhifə" in plain_again.content.decode()
+    assert compressed.content != plain.content
+
+
+def test_a_cached_page_keeps_its_security_headers(client, make_article, pages):
+    url = make_article().get_absolute_url()
+    first = get(client, url)
+    again = get(client, url)
+
+    for header in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options"):
+        assert again[header] == first[header]
+    assert again["Content-Type"] == "text/html; charset=utf-8"
+
+
+def page_cache_reads(captured):
+    return [query for query in captured if "articles:page:" in query["sql"]]
+
+
+@pytest.mark.parametrize("url", ["/search/?q=Axtar%C4%B1%C5%9F", "/no-such-page/"])
+def test_pages_that_are_never_cached_skip_the_cache_read(client, make_article, pages, url):
+    make_article(title="Axtarış üçün")
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(url.replace("%C5%9F", "")) if "?" in url else client.get(url)
+
+    assert response.status_code in (200, 404)
+    assert page_cache_reads(first)  # the first time the process did not know the page yet
+    assert not page_cache_reads(second)
 
 
 def test_changing_an_article_refreshes_its_cached_page(client, make_article, pages):

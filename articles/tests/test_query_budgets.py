@@ -101,4 +101,4 @@ def test_queries_per_page_are_the_same_at_10_and_10000_articles(client, place, s
     over = {name: count for name, count in large.items() if count > BUDGETS[name]}
     assert not over, f"over budget: {over}"
     if cached:  # one cache read replaces the menu's and the blocks' four queries
-        assert large["article"] <= 3 and large["home"] <= 2
+        assert large["article"] <= 2 and large["home"] <= 2

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from comments import services
 from comments.models import Comment
 
 
@@ -34,9 +35,14 @@ def post(client):
 
 @pytest.fixture
 def make_comment():
-    """Return a function that stores a comment directly (no service: counters untouched)."""
+    """Return a function that stores a comment directly (no service, no checks), then recounts.
+
+    The article page reads its comments only when its stored count says there are some.
+    """
 
     def make(article, author, body="Salam", **fields):
-        return Comment.objects.create(article=article, author=author, body=body, **fields)
+        comment = Comment.objects.create(article=article, author=author, body=body, **fields)
+        services._recount([article.pk])
+        return comment
 
     return make

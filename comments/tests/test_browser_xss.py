@@ -7,6 +7,7 @@ import pytest
 
 from articles.html import sanitize_html
 from articles.models import Article
+from comments import services
 from comments.models import Comment
 from newsportal.tests.xss import MARKER, payloads
 
@@ -25,6 +26,7 @@ def test_no_payload_runs_in_the_browser(live_server, browser, make_article, djan
     Comment.objects.bulk_create(
         Comment(article=commented, author=reader, body=payload) for payload in SAMPLE
     )
+    services._recount([commented.pk])
     titled = [
         make_article(title=payload[:300], lead=payload[:300], body=sanitize_html(payload))
         for payload in SAMPLE[:12]
