@@ -61,12 +61,17 @@ def fragment_key(name, language):
     return f"articles:fragment:{name}:{language}"
 
 
-def cached_fragment(request, name, render, names=("menu", "most_read", "latest_news")):
+# The pieces every page shows, fetched together in one cache read.
+SHARED_FRAGMENTS = ("menu", "most_read", "latest_news")
+
+
+def cached_fragment(request, name, render, names=SHARED_FRAGMENTS):
     """Return a shared piece of the page from the cache, or `render()` it and store it.
 
-    The pieces are the sidebar blocks' HTML and the category menu's list. The first one asked
-    for during a request fetches the generation and every piece in one cache round trip; the
-    others are then read from the request.
+    The pieces are the sidebar blocks' HTML, the category menu's list and, on article pages,
+    the parts every reader of the article sees alike. The first one asked for during a request
+    fetches the generation and every piece in `names` in one cache round trip; the others are
+    then read from the request.
     """
     seconds = settings.FRAGMENT_CACHE_SECONDS
     if not seconds:

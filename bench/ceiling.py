@@ -13,12 +13,15 @@ gunicorn (2 sync workers, production settings, plain HTTP on 127.0.0.1):
 - page cache + Redis: Redis as the cache and views buffered in Redis (`flush_views` running).
 
 wrk (or a Python load generator if wrk is missing) drives each with the same concurrency and
-duration, alternating targets in the same run; "article" requests rotate over 1 000 random
-articles, "one article" asks for the same one every time (a spike on the day's top story); one
-reader (User-Agent) per run, so each article's first request is a counted view. It prints
-requests/s, p50, p99, SQL queries per request and the ratio to the ceiling for home, article,
-one article, list (a category) and search, then the article page's p99 at 1 000 articles
-against `--articles`. Needs PostgreSQL (and Redis for the last configuration) on 127.0.0.1.
+duration, alternating targets in the same run. Before each measurement every page of the row is
+requested once, so the cached configurations measure cache hits. "article" requests rotate over
+1 000 random articles read by one returning reader (counted once each, in that first pass);
+"new readers" asks for the same articles as a new reader every request (every view a counted
+write); "one article" asks for the same one every time (a spike on the day's top story). It
+prints requests/s, p50, p99, SQL queries per request and the ratio to the ceiling for home, the
+article rows, list (a category) and search, then the article page's requests/s and p99 at
+1 000 articles against `--articles` in each configuration. Needs PostgreSQL (and Redis for the
+last configuration) on 127.0.0.1.
 """
 
 import argparse
@@ -46,7 +49,7 @@ GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 PORT = 8765
 REDIS_URL = "redis://127.0.0.1:6379/0"
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
-PAGES = ("home", "article", "one article", "list", "search")
+PAGES = ("home", "article", "new readers", "one article", "list", "search")
 CONFIGURATIONS = {
     "rendered": {"PAGE_CACHE_SECONDS": 0},
     "page cache": {"PAGE_CACHE_SECONDS": 30},
@@ -56,12 +59,22 @@ CONFIGURATIONS = {
         "VIEWS_BUFFER": "redis",
     },
 }
+# Which measured page's query count a row shows.
+QUERIED = {"new readers": "article", "one article": "article"}
 WRK_SCRIPT = """
 paths = {}
 for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
 math.randomseed(os.time())
+unique = os.getenv("BENCH_UNIQUE") == "1"
+counter = 0
 request = function()
-  return wrk.format("GET", paths[math.random(#paths)], {["User-Agent"] = os.getenv("BENCH_UA")})
+  local agent = os.getenv("BENCH_UA")
+  if unique then
+    -- every request another reader: every article view is a counted write
+    counter = counter + 1
+    agent = agent .. " r" .. tostring(math.random(1000000000)) .. "." .. counter
+  end
+  return wrk.format("GET", paths[math.random(#paths)], {["User-Agent"] = agent})
 end
 """
 
@@ -132,13 +145,14 @@ def _seconds(value):
     return float(number) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
 
 
-def run_wrk(paths, args, user_agent):
+def run_wrk(paths, args, user_agent, unique=False):
     """Load the server with wrk: return (requests/s, p50 ms, p99 ms, non-2xx/3xx)."""
     with tempfile.TemporaryDirectory() as folder:
         listing, script = Path(folder) / "paths", Path(folder) / "rotate.lua"
         listing.write_text("\n".join(paths) + "\n")
         script.write_text(WRK_SCRIPT)
         env = {**os.environ, "BENCH_PATHS": str(listing), "BENCH_UA": user_agent}
+        env["BENCH_UNIQUE"] = "1" if unique else "0"
         output = subprocess.run(
             ["wrk", "-t2", f"-c{args.concurrency}", f"-d{args.duration}s", "--latency"]
             + ["-s", str(script), f"http://127.0.0.1:{PORT}"],
@@ -154,7 +168,7 @@ def run_wrk(paths, args, user_agent):
     return rate, p50, p99, int(bad.group(1)) if bad else 0
 
 
-def run_python(paths, args, user_agent):
+def run_python(paths, args, user_agent, unique=False):
     """A threaded load generator for machines without wrk (itself slower: compare ratios)."""
     import http.client
 
@@ -166,7 +180,8 @@ def run_python(paths, args, user_agent):
         mine = []
         while time.monotonic() < deadline:
             started = time.perf_counter()
-            connection.request("GET", random.choice(paths), headers={"User-Agent": user_agent})
+            agent = f"{user_agent} r{random.randrange(10**12)}" if unique else user_agent
+            connection.request("GET", random.choice(paths), headers={"User-Agent": agent})
             response = connection.getresponse()
             response.read()
             mine.append(time.perf_counter() - started)
@@ -189,6 +204,21 @@ def run_python(paths, args, user_agent):
 def warm_up(args):
     """The same load for two seconds: templates compiled, connections open, caches filled."""
     return argparse.Namespace(**{**vars(args), "duration": 2})
+
+
+def visit_each(paths, user_agent):
+    """Request every path once (4 at a time): each page is in the caches, each view counted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def visit(path):
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}{path}", headers={"User-Agent": user_agent}
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(visit, paths))
 
 
 def queries_per_request(database, urls, page_cache):
@@ -245,6 +275,8 @@ def main():
         }
 
     paths = targets(big)
+    # The same articles, each request from another reader: every page view is a counted write.
+    paths["new readers"] = paths["article"]
     # The day's top story: every request the same article, as in a traffic spike.
     paths["one article"] = paths["article"][:1]
     with tempfile.NamedTemporaryFile(suffix=".html", delete=False) as page:
@@ -261,15 +293,21 @@ def main():
     visitor = f"{BROWSER} bench/{random.randrange(10**9)}"
     results = {}
     for name in PAGES:
+        unique = name == "new readers"
         with Server("bench.ceiling_app:application", ceiling_env):
-            results[("ceiling", name)] = load(paths[name], args, visitor)
+            results[("ceiling", name)] = load(paths[name], args, visitor, unique)
         for configuration, extra in CONFIGURATIONS.items():
             with Server("newsportal.wsgi", scratch.site_env(big, **extra)):
-                load(paths[name][:50], warm_up(args), visitor)
-                results[(configuration, name)] = load(paths[name], args, visitor)
+                # Every page once first: the cached rows measure cache hits, not first renders.
+                visit_each(paths[name], visitor)
+                load(paths[name][:50], warm_up(args), visitor, unique)
+                results[(configuration, name)] = load(paths[name], args, visitor, unique)
         print(f"  measured {name}", flush=True)
 
-    urls = {name: values[0] for name, values in paths.items() if name != "one article"}
+    urls = {
+        name: values[0] for name, values in paths.items() if name in ("home", "article", "list")
+    }
+    urls["search"] = paths["search"][0]
     counts = {
         "rendered": queries_per_request(big, urls, page_cache=False),
         "page cache": queries_per_request(big, urls, page_cache=True),
@@ -285,7 +323,7 @@ def main():
         ceiling = results[("ceiling", name)][0]
         for configuration in ("ceiling", *CONFIGURATIONS):
             rate, p50, p99, bad = results[(configuration, name)]
-            queries = counts.get(configuration.split(" +")[0], {}).get(name.split()[-1], 0)
+            queries = counts.get(configuration.split(" +")[0], {}).get(QUERIED.get(name, name), 0)
             if configuration == "page cache + Redis":
                 queries = "-"
             print(
@@ -295,16 +333,17 @@ def main():
 
     print(f"\narticle page p99 at {args.small} vs {args.articles} articles (same run):")
     small_paths = targets(small)["article"]
-    for configuration in ("rendered", "page cache"):
+    for configuration in CONFIGURATIONS:
         extra = CONFIGURATIONS[configuration]
         measured = {}
         for database, article_list in ((small, small_paths), (big, paths["article"])):
             with Server("newsportal.wsgi", scratch.site_env(database, **extra)):
+                visit_each(article_list, visitor)
                 load(article_list[:50], warm_up(args), visitor)
                 measured[database] = load(article_list, args, visitor)
         low, high = measured[small], measured[big]
         print(
-            f"  {configuration:12} req/s {low[0]:7.0f} -> {high[0]:7.0f} "
+            f"  {configuration:18} req/s {low[0]:7.0f} -> {high[0]:7.0f} "
             f"({(high[0] / low[0] - 1) * 100:+.0f} %), p99 {low[2]:6.1f} -> {high[2]:6.1f} ms"
         )
     os.unlink(page.name)

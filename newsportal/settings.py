@@ -201,7 +201,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Django's Redis cache, keeping its redis-py client (newsportal/cache.py).
+        "default": {"BACKEND": "newsportal.cache.PooledRedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {

@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 from django.template.loader import get_template
 from django.urls import reverse, translate_url
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 
 from articles import caching, text
@@ -53,6 +53,40 @@ def latest_news_block(context):
     return _block(
         context, "latest_news", "includes/latest_news_block.html", Article.objects.latest_news
     )
+
+
+# The parts of an article page that are the same for every reader of that article; the live
+# view count is put into the cached HTML in place of this mark (no text of an article can hold
+# it: titles and leads are escaped, bodies sanitised without comments).
+ARTICLE_PARTS = {
+    "head": "articles/parts/article_head.html",
+    "article": "articles/parts/article.html",
+}
+VIEWS_MARK = "<!--views-->"
+
+
+@register.simple_tag(takes_context=True)
+def article_part(context, name):
+    """Render a part of the article page from the fragment cache, with the live view count.
+
+    Cached per article, language and host until the language's articles change; previews of
+    drafts and scheduled articles are rendered afresh every time.
+    """
+    article, request = context["article"], context["request"]
+    template = context.template.engine.get_template(ARTICLE_PARTS[name])
+
+    def render():
+        with context.push(views=mark_safe(VIEWS_MARK)):
+            return template.render(context)
+
+    if not article.is_visible:
+        html = render()
+    else:
+        keys = {part: f"article-{part}:{article.pk}:{request.get_host()}" for part in ARTICLE_PARTS}
+        html = caching.cached_fragment(
+            request, keys[name], render, names=(*caching.SHARED_FRAGMENTS, *keys.values())
+        )
+    return mark_safe(html.replace(VIEWS_MARK, formats.localize(article.views), 1))
 
 
 @register.simple_tag(takes_context=True)

@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles import caching
 from articles.models import Article, DailyViews
@@ -124,6 +124,54 @@ def test_cached_blocks_save_the_block_queries(
     client.get("/")
     with django_assert_num_queries(2):
         assert client.get("/").status_code == 200
+
+
+def article_element(html):
+    return html[html.index('<article class="article"') : html.index("</article>")]
+
+
+def test_article_parts_come_from_the_cache_with_the_live_view_count(
+    client, make_article, fragments
+):
+    article = make_article(title="Keşdən gələn xəbər", views=41)
+    url = article.get_absolute_url()
+    first = get(client, url).content.decode()
+    assert "<strong>41</strong>" in article_element(first)  # rendered before this view counted
+
+    # A change nobody announced: the cached parts keep the old title...
+    Article.objects.filter(pk=article.pk).update(title="Elan olunmamış başlıq")
+    again = client.get(url, HTTP_USER_AGENT=f"{BROWSER} second", REMOTE_ADDR="203.0.113.10")
+    html = again.content.decode()
+    assert "Keşdən gələn xəbər" in article_element(html)
+    assert '<meta property="og:title" content="Keşdən gələn xəbər">' in html
+    # ...but the view count is today's: the first reader's view is in it.
+    assert "<strong>42</strong>" in article_element(html)
+
+    article.refresh_from_db()
+    article.title = "Redaktorun başlığı"
+    article.save()  # the editor's save makes the parts stale at once
+    html = get(client, url).content.decode()
+    assert "Redaktorun başlığı" in article_element(html) and "Keşdən gələn" not in html
+
+
+def test_article_parts_are_cached_per_language(client, make_article, fragments):
+    az = make_article(title="Bakı xəbəri")
+    ru = make_article(title="Новость Баку", language="ru")
+    assert "Bakı xəbəri" in article_element(get(client, az.get_absolute_url()).content.decode())
+    with translation.override("ru"):
+        html = get(client, ru.get_absolute_url()).content.decode()
+    assert "Новость Баку" in article_element(html) and "Просмотров" in article_element(html)
+
+
+def test_previews_are_never_cached(admin_client, client, make_article, fragments):
+    draft = make_article(title="Qaralama", status=Article.Status.DRAFT)
+    url = draft.get_absolute_url()
+    assert "Qaralama" in admin_client.get(url).content.decode()
+    Article.objects.filter(pk=draft.pk).update(title="Qaralamanın ikinci halı")
+
+    html = admin_client.get(url).content.decode()
+    assert "Qaralamanın ikinci halı" in article_element(html)
+    assert '<meta name="robots" content="noindex">' in html
 
 
 # --- Whole pages -------------------------------------------------------------------------------

@@ -382,7 +382,7 @@ def settings_of(**env):
 def test_cache_is_the_database_by_default_and_redis_with_redis_url():
     assert settings_of() == (0, "django.core.cache.backends.db.DatabaseCache\n")
     code, output = settings_of(REDIS_URL="redis://127.0.0.1:6379/0", VIEWS_BUFFER="redis")
-    assert (code, output) == (0, "django.core.cache.backends.redis.RedisCache\n")
+    assert (code, output) == (0, "newsportal.cache.PooledRedisCache\n")
 
 
 def test_buffered_mode_needs_redis():
@@ -401,7 +401,7 @@ def test_with_redis_the_counted_page_stays_within_the_article_budget(
     settings.VIEWS_BUFFER = "db"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsportal.cache.PooledRedisCache",
             "LOCATION": settings.REDIS_URL,
             "KEY_PREFIX": settings.VIEWS_REDIS_PREFIX,
         }
