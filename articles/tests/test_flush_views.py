@@ -144,7 +144,7 @@ def test_flush_every_seconds_loops_until_interrupted(make_article, buffered, mon
     assert "Flushed 2 views" in out.getvalue() and "Flushed 3 views" in out.getvalue()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_flushes_apply_every_view_exactly_once(make_article, buffered):
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; concurrent flushes are a PostgreSQL matter")

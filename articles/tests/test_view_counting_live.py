@@ -17,7 +17,7 @@ from articles.tests.conftest import BROWSER
 THREADS = 64
 VISITS_PER_THREAD = 10
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
