@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connections, models, router
 from django.db.models import Count, Q, Subquery, Sum, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
@@ -459,6 +459,24 @@ class Article(models.Model):
     def is_visible(self):
         """Tell whether readers may see the article (mirrors `published()`)."""
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    def refresh_reader_fields(self):
+        """Reload what changes without an editor (views, comments) and tell if still visible.
+
+        Written out, one short statement: the article page runs it for every reader whose
+        article came from the cache (articles/caching.py).
+        """
+        with connections[router.db_for_read(Article, instance=self)].cursor() as cursor:
+            cursor.execute(
+                f"SELECT views, comment_count, comments_closed FROM {Article._meta.db_table} "
+                "WHERE id = %s AND status = %s AND published_at <= %s",
+                [self.pk, self.Status.PUBLISHED.value, timezone.now()],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return False
+        self.views, self.comment_count, self.comments_closed = row
+        return True
 
     @property
     def translated(self):

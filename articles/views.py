@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from articles import search, text
+from articles import caching, search, text
 from articles.filters import EARLIEST_DAY, LATEST_DAY, ArticleSearchFilter, label_suggestions
 from articles.menu import menu_categories
 from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, current_language
@@ -22,9 +22,12 @@ def home(request):
 def article_detail(request, slug, pk):
     """Show one article; staff may also preview drafts and scheduled articles."""
     articles = Article.objects.select_related("source", "translation", "translated_from")
-    if not request.user.is_staff:
-        articles = articles.published()
-    article = get_object_or_404(articles, pk=pk)
+    if request.user.is_staff:
+        article = get_object_or_404(articles, pk=pk)
+    else:
+        article = caching.cached_article(
+            request, pk, lambda: get_object_or_404(articles.published(), pk=pk)
+        )
     if slug != article.slug or article.language != current_language():
         # The id is what finds the article: an old slug or the other language's prefix is
         # corrected with a permanent redirect to the one canonical address.

@@ -1,3 +1,5 @@
+import functools
+
 from django import template
 from django.conf import settings
 from django.template.loader import get_template
@@ -30,6 +32,17 @@ def iso_datetime(value):
 @register.filter
 def attribution(article):
     return article.attribution(settings.SITE_NAME)
+
+
+@register.simple_tag
+def icon(name):
+    """Return one of the inline SVG icons of includes/icon.html (rendered once per name)."""
+    return _icon(name)
+
+
+@functools.cache
+def _icon(name):
+    return mark_safe(get_template("includes/icon.html").render({"name": name}))
 
 
 def _block(context, name, template_name, articles):
@@ -82,9 +95,9 @@ def article_part(context, name):
     if not article.is_visible:
         html = render()
     else:
-        keys = {part: f"article-{part}:{article.pk}:{request.get_host()}" for part in ARTICLE_PARTS}
+        names = caching.article_fragment_names(request, article.pk)
         html = caching.cached_fragment(
-            request, keys[name], render, names=(*caching.SHARED_FRAGMENTS, *keys.values())
+            request, names[name], render, names=(*caching.SHARED_FRAGMENTS, *names.values())
         )
     return mark_safe(html.replace(VIEWS_MARK, formats.localize(article.views), 1))
 

@@ -154,6 +154,32 @@ def test_article_parts_come_from_the_cache_with_the_live_view_count(
     assert "Redaktorun başlığı" in article_element(html) and "Keşdən gələn" not in html
 
 
+def test_a_cached_article_withdrawn_without_a_word_is_gone_at_once(client, make_article, fragments):
+    article = make_article(title="Geri çəkilən xəbər")
+    url = article.get_absolute_url()
+    assert get(client, url).status_code == 200  # the article and its parts are cached now
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.DRAFT)  # nobody told
+
+    assert get(client, url).status_code == 404
+
+
+def test_a_cached_article_shows_a_new_comment_at_once(
+    client, make_article, fragments, django_user_model, django_assert_num_queries
+):
+    from comments import services
+
+    article = make_article(title="Şərhli xəbər")
+    url = article.get_absolute_url()
+    get(client, url)
+    with django_assert_num_queries(2):  # one cache read, the article's counts: no comments
+        client.get(url)
+    reader = django_user_model.objects.create_user("oxucu", "oxucu@example.com", "s3cret-pass")
+    services.post_comment(author=reader, article=article, body="Təzə şərh")
+
+    html = get(client, url).content.decode()
+    assert "Təzə şərh" in html and "1 Şərh" in html
+
+
 def test_article_parts_are_cached_per_language(client, make_article, fragments):
     az = make_article(title="Bakı xəbəri")
     ru = make_article(title="Новость Баку", language="ru")
@@ -322,8 +348,8 @@ def test_a_csrf_cookie_alone_does_not_defeat_the_cache(client, make_article, pag
 def test_readers_with_messages_bypass_the_page_cache(client, make_article, pages, rf):
     article = make_article(title="Mesajlı səhifə")
     url = article.get_absolute_url()
-    get(client, url)
-    Article.objects.filter(pk=article.pk).update(title="Təzə başlıq")
+    assert get(client, url).has_header("ETag")  # stored
+    assert get(client, url).has_header("ETag")  # from the page cache
 
     request = rf.get("/")
     storage = CookieStorage(request)
@@ -332,8 +358,9 @@ def test_readers_with_messages_bypass_the_page_cache(client, make_article, pages
     storage.update(response)
     client.cookies["messages"] = response.cookies["messages"].value
 
-    html = get(client, url).content.decode()
-    assert "Şərhiniz əlavə olundu." in html and "Təzə başlıq" in html
+    page = get(client, url)
+    assert "Şərhiniz əlavə olundu." in page.content.decode()
+    assert not page.has_header("ETag")  # rendered for this reader, not the shared copy
 
 
 def test_etag_revalidation_answers_304_and_counts_the_view(client, make_article, pages):
