@@ -13,23 +13,17 @@ so it appears in the blocks and on cached pages at most `FRAGMENT_CACHE_SECONDS`
 """
 
 import hashlib
-import logging
 import re
 import time
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseNotModified
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language_from_path
 
-from articles import counting
 from articles.models import Language, current_language
-
-logger = logging.getLogger(__name__)
 
 # Pages an anonymous reader may be served from the page cache (URL names).
 CACHED_PAGES = {
@@ -165,8 +159,6 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.uncacheable_paths = set()
-        # Page keys of article pages -> the article's id, learned from stored pages.
-        self.article_pages = {}
 
     def __call__(self, request):
         if not self._may_use_cache(request):
@@ -175,11 +167,11 @@ class PageCacheMiddleware:
         language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         encoding = _encoding(request)
         key, generation = page_key(request, language, encoding), generation_key(language)
-        found, counted = self._read(request, generation, key)
+        found = cache.get_many([generation, key])
         current = found.get(generation, 0)
         stored = found.get(key)
         if stored is not None and stored["generation"] == current:
-            return self._answer(request, stored, key, counted)
+            return self._answer(request, stored)
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         if match is None or match.view_name not in CACHED_PAGES:
@@ -188,52 +180,15 @@ class PageCacheMiddleware:
             stored = {
                 "generation": current,
                 "content": response.content,
-                "headers": dict(response.headers),
                 "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
                 "stored_at": time.time(),
                 "article_id": _article_id(match),
             }
-            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
-            self._remember_article(key, stored["article_id"])
             self._validators(response, stored)
+            # With the validators: a hit copies the headers and computes nothing.
+            stored["headers"] = dict(response.headers)
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
         return response
-
-    def _read(self, request, generation, key):
-        """Return the cache's {key: value} of the generation and the page, and whether a view
-        was counted with them.
-
-        In buffered mode, an address this process knows for an article page is read and its
-        view counted in one round trip to Redis; otherwise the page is read, then counted.
-        """
-        from articles.middleware import counts_cached_views  # the middleware imports us
-
-        article_id = self.article_pages.get(key)
-        if (
-            article_id is None
-            or settings.VIEWS_BUFFER != "redis"
-            or not isinstance(caches["default"], RedisCache)
-            or not counts_cached_views(request)
-        ):
-            return cache.get_many([generation, key]), False
-        try:
-            return counting.read_page_and_buffer_view(
-                caches["default"],
-                [generation, key],
-                article_id,
-                counting.visitor_id(request),
-                timezone.localdate(),
-            )
-        except Exception:
-            # Counting must never break the page: read it the plain way, count it after.
-            logger.exception("Could not count a view of %s", request.path)
-            return cache.get_many([generation, key]), False
-
-    def _remember_article(self, key, article_id):
-        if article_id is None:
-            return
-        if len(self.article_pages) >= UNCACHEABLE_PATHS_KEPT:
-            self.article_pages.clear()
-        self.article_pages[key] = article_id
 
     def _may_use_cache(self, request):
         return (
@@ -248,19 +203,18 @@ class PageCacheMiddleware:
             self.uncacheable_paths.clear()
         self.uncacheable_paths.add(path)
 
-    def _answer(self, request, stored, key, counted):
-        self._remember_article(key, stored["article_id"])
-        if stored["article_id"] is not None and not counted:
+    def _answer(self, request, stored):
+        if stored["article_id"] is not None:
             from articles.middleware import count_cached_view  # the middleware imports us
 
             count_cached_view(request, stored["article_id"])
         if _not_modified(request, stored):
             response = HttpResponseNotModified()
-        else:
-            response = HttpResponse(stored["content"])
-            for name, value in stored["headers"].items():
-                response.headers[name] = value
-        self._validators(response, stored)
+            self._validators(response, stored)
+            return response
+        response = HttpResponse(stored["content"])
+        for name, value in stored["headers"].items():
+            response.headers[name] = value
         return response
 
     @staticmethod

@@ -12,7 +12,7 @@ import logging
 import re
 import uuid
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import redis
 from django.conf import settings
@@ -117,6 +117,7 @@ CRAWLER_USER_AGENTS = (
 CRAWLER_RE = re.compile("|".join(CRAWLER_USER_AGENTS), re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # a few hundred User-Agents make most traffic; the pattern is long
 def is_crawler(user_agent):
     """Tell whether a User-Agent belongs to a crawler, preview bot or script."""
     return not user_agent.strip() or CRAWLER_RE.search(user_agent) is not None
@@ -199,43 +200,6 @@ def buffer_view(article_id, visitor, day):
     keys = [seen_key(article_id, visitor), buffer_key()]
     args = [settings.VIEWS_VISITOR_WINDOW, f"{article_id}:{day.isoformat()}"]
     return bool(script(keys=keys, args=args))
-
-
-# A page-cache hit in buffered mode (articles/caching.py) reads the language's generation and the
-# stored page and counts the view in one round trip: a pipeline of MGET and this script, which
-# counts only if the page is there. A page found stale is rendered afresh; its view is not
-# counted again, the visitor being remembered.
-_COUNT_IF_STORED_SCRIPT = """
-if redis.call('EXISTS', KEYS[1]) == 1 and redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
-  redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
-  return 1
-end
-return 0
-"""
-_COUNT_IF_STORED_SHA = hashlib.sha1(_COUNT_IF_STORED_SCRIPT.encode()).hexdigest()
-
-
-def read_page_and_buffer_view(cache_backend, keys, article_id, visitor, day):
-    """Read the generation and page keys of the Redis cache and buffer a view if the page exists.
-
-    Return ({key: value} of the keys found, whether the view was buffered).
-    """
-    client = cache_backend._cache.get_client(write=True)
-    generation_key, page_key = (cache_backend.make_and_validate_key(key) for key in keys)
-    count_keys = [page_key, seen_key(article_id, visitor), buffer_key()]
-    count_args = [settings.VIEWS_VISITOR_WINDOW, f"{article_id}:{day.isoformat()}"]
-    pipeline = client.pipeline(transaction=False)
-    pipeline.mget(generation_key, page_key)
-    pipeline.evalsha(_COUNT_IF_STORED_SHA, len(count_keys), *count_keys, *count_args)
-    values, counted = pipeline.execute(raise_on_error=False)
-    if isinstance(counted, redis.exceptions.NoScriptError):
-        # Redis restarted and forgot the script: load it once, count with it now.
-        counted = client.eval(_COUNT_IF_STORED_SCRIPT, len(count_keys), *count_keys, *count_args)
-    elif isinstance(counted, Exception):
-        raise counted
-    serializer = cache_backend._cache._serializer
-    found = {key: serializer.loads(value) for key, value in zip(keys, values, strict=True) if value}
-    return found, bool(counted)
 
 
 def _parse_batch(raw):

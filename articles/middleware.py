@@ -24,21 +24,14 @@ def count_cached_view(request, article_id):
     Such a reader has no session cookie (the page cache lets those pass), so they are not staff
     and the visitor is their address and browser.
     """
-    if not counts_cached_views(request):
+    if not settings.VIEWS_COUNTING or request.method != "GET":
+        return
+    if counting.is_crawler(request.META.get("HTTP_USER_AGENT", "")):
         return
     try:
         services.record_view(article_id, counting.visitor_id(request))
     except Exception:
         logger.exception("Could not count a view of %s", request.path)
-
-
-def counts_cached_views(request):
-    """Tell whether a cached article page served to this request is a view to count."""
-    return (
-        settings.VIEWS_COUNTING
-        and request.method == "GET"
-        and not counting.is_crawler(request.META.get("HTTP_USER_AGENT", ""))
-    )
 
 
 class ViewCountingMiddleware:

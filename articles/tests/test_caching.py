@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from articles import caching, counting
+from articles import caching
 from articles.models import Article, DailyViews
 from articles.tests.conftest import BROWSER
 
@@ -415,80 +415,3 @@ def test_scheduled_article_appears_when_the_cached_page_expires(client, make_art
     # Its time came without any writer: the page TTL bounds the delay; expiry shows it.
     cache.clear()
     assert "Planlaşdırılmış xəbər" in get(client, "/").content.decode()
-
-
-# --- Hits in buffered mode: the page and its view in one round trip to Redis -----------------
-
-
-@pytest.fixture
-def redis_pages(pages, buffered, settings):
-    """The anonymous page cache in Redis, views buffered in Redis (a test's own key prefix)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "newsportal.cache.PooledRedisCache",
-            "LOCATION": settings.REDIS_URL,
-            "KEY_PREFIX": settings.VIEWS_REDIS_PREFIX,
-        }
-    }
-    yield buffered
-    cache.clear()
-
-
-def flushed_views(article):
-    import io
-
-    from django.core.management import call_command
-
-    call_command("flush_views", stdout=io.StringIO())
-    article.refresh_from_db()
-    return article.views
-
-
-def test_buffered_hits_are_read_and_counted_in_one_round_trip(
-    client, make_article, redis_pages, monkeypatch
-):
-    article = make_article(title="Bir gedişdə")
-    url = article.get_absolute_url()
-    get(client, url)  # rendered, stored, counted by the middleware
-    get(client, url)  # a hit: this process now knows the page is the article's
-
-    trips = []
-    original = counting.read_page_and_buffer_view
-    monkeypatch.setattr(
-        counting,
-        "read_page_and_buffer_view",
-        lambda *args: trips.append(args) or original(*args),
-    )
-    for number in range(5):
-        response = client.get(url, HTTP_USER_AGENT=f"{BROWSER} oxucu-{number}")
-        assert response.status_code == 200 and "Bir gedişdə" in response.content.decode()
-    client.get(url, HTTP_USER_AGENT=f"{BROWSER} oxucu-0")  # a returning reader
-    client.get(url, HTTP_USER_AGENT="Googlebot/2.1")  # a crawler: the plain read
-
-    assert len(trips) == 6
-    assert flushed_views(article) == 6  # the first reader and five new ones
-
-
-def test_a_stale_page_counted_on_the_way_is_not_counted_again(client, make_article, redis_pages):
-    article = make_article(title="Köhnəlmiş səhifə")
-    url = article.get_absolute_url()
-    get(client, url)
-    get(client, url)
-    caching.articles_changed("az")  # the stored page is stale now
-
-    response = client.get(url, HTTP_USER_AGENT=f"{BROWSER} yeni oxucu")
-
-    assert response.status_code == 200
-    assert flushed_views(article) == 2  # counted with the read, not again when rendered
-
-
-def test_counting_survives_redis_forgetting_its_scripts(client, make_article, redis_pages):
-    article = make_article()
-    url = article.get_absolute_url()
-    get(client, url)
-    get(client, url)
-    redis_pages.script_flush()
-
-    assert client.get(url, HTTP_USER_AGENT=f"{BROWSER} sonra").status_code == 200
-    assert client.get(url, HTTP_USER_AGENT=f"{BROWSER} daha sonra").status_code == 200
-    assert flushed_views(article) == 3
