@@ -88,6 +88,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Counts article views on the way out (pages answered by the page cache count themselves).
     "articles.middleware.ViewCountingMiddleware",
+    # Public pages' reads from a replica when DATABASE_REPLICA_URL is set (newsportal/replicas.py);
+    # below the counter, whose writes are no reader's own and pin nobody to the primary.
+    "newsportal.replicas.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a throttled log-in into the lockout page.
@@ -126,6 +129,30 @@ TEST_DATABASE_NAME = os.environ.get("DATABASE_TEST_NAME")
 if not TEST_DATABASE_NAME and "postgresql" in DATABASES["default"]["ENGINE"]:
     TEST_DATABASE_NAME = f"test_newsportal_{os.getpid()}"
 DATABASES["default"]["TEST"] = {"NAME": TEST_DATABASE_NAME}
+
+# Read replicas (newsportal/replicas.py): PostgreSQL hot standbys of the primary, one URL or
+# several separated by commas. Public pages read from them; writes, admin and editors use the
+# primary. Unset: only "default" exists and no router is installed.
+DATABASE_REPLICAS = []
+for number, url in enumerate(
+    filter(None, (each.strip() for each in os.environ.get("DATABASE_REPLICA_URL", "").split(","))),
+    start=1,
+):
+    alias = f"replica_{number}"
+    DATABASES[alias] = dj_database_url.parse(
+        url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    # A replica that is down is noticed at once and its readers sent to the primary.
+    DATABASES[alias].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(alias)
+DATABASE_ROUTERS = ["newsportal.replicas.PrimaryReplicaRouter"] if DATABASE_REPLICAS else []
+# After a write, the writer's pages are read from the primary this long (read-your-writes).
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "10"))
+# A replica that refused a connection is not tried again for this long.
+REPLICA_RETRY_SECONDS = int(os.environ.get("REPLICA_RETRY_SECONDS", "5"))
+# Count where reads went, per database alias, in Redis (the scale-out drill reads it).
+DATABASE_ROUTING_TALLY = env_bool("DATABASE_ROUTING_TALLY", False)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -32,3 +32,8 @@ PAGE_CACHE_SECONDS = 0
 # open connections of their own instead of sharing the test thread's (which SQLite refuses).
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"]["NAME"] = str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")  # noqa: F405
+
+# A replica for the router's tests: the test database itself, mirrored (Django's TEST MIRROR).
+# The router is installed but idle until a test lists the alias in DATABASE_REPLICAS.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+DATABASE_ROUTERS = ["newsportal.replicas.PrimaryReplicaRouter"]
