@@ -15,6 +15,7 @@ so it appears in the blocks and on cached pages at most `FRAGMENT_CACHE_SECONDS`
 import hashlib
 import re
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -143,6 +144,44 @@ def _encoding(request):
     return "gzip" if ACCEPTS_GZIP.search(accepted) else "identity"
 
 
+class RecentPages:
+    """Pages this process read from the shared cache in the last moment, newest last.
+
+    The day's top story is asked for hundreds of times a second; for
+    `PAGE_CACHE_LOCAL_SECONDS` a process answers it from its own memory instead of the shared
+    cache (its views are still counted every time). The price: a change reaches these copies
+    that much later. At most `max_bytes` of pages are kept; the oldest go first.
+    """
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self.pages = OrderedDict()  # key -> (expires at, stored page)
+        self.size = 0
+
+    def get(self, key):
+        entry = self.pages.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= time.monotonic():
+            self._drop(key)
+            return None
+        return entry[1]
+
+    def put(self, key, stored, seconds):
+        if seconds <= 0 or len(stored["content"]) > self.max_bytes:
+            return
+        if key in self.pages:
+            self._drop(key)
+        self.pages[key] = (time.monotonic() + seconds, stored)
+        self.size += len(stored["content"])
+        while self.size > self.max_bytes:
+            self._drop(next(iter(self.pages)))
+
+    def _drop(self, key):
+        _expires, stored = self.pages.pop(key)
+        self.size -= len(stored["content"])
+
+
 class PageCacheMiddleware:
     """Serve anonymous GETs of article and list pages from the shared cache, before the stack.
 
@@ -159,6 +198,7 @@ class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.uncacheable_paths = set()
+        self.recent_pages = RecentPages(settings.PAGE_CACHE_LOCAL_BYTES)
 
     def __call__(self, request):
         if not self._may_use_cache(request):
@@ -167,10 +207,14 @@ class PageCacheMiddleware:
         language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         encoding = _encoding(request)
         key, generation = page_key(request, language, encoding), generation_key(language)
+        stored = self.recent_pages.get(key)
+        if stored is not None:
+            return self._answer(request, stored)
         found = cache.get_many([generation, key])
         current = found.get(generation, 0)
         stored = found.get(key)
         if stored is not None and stored["generation"] == current:
+            self.recent_pages.put(key, stored, settings.PAGE_CACHE_LOCAL_SECONDS)
             return self._answer(request, stored)
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)

@@ -246,6 +246,10 @@ else:
 # also bound how late a scheduled article appears. 0 switches either off.
 FRAGMENT_CACHE_SECONDS = int(os.environ.get("FRAGMENT_CACHE_SECONDS", "60"))
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "30"))
+# Each process also keeps the pages it read from the shared cache this many seconds (a hot
+# page costs no cache read then; a change reaches such copies this much later), up to this size.
+PAGE_CACHE_LOCAL_SECONDS = int(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "2"))
+PAGE_CACHE_LOCAL_BYTES = int(os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(32 * 1024 * 1024)))
 
 # View counting (articles/counting.py). "db": every view is written at once; "redis": views are
 # buffered in Redis and `manage.py flush_views` moves them to the database.

@@ -27,6 +27,7 @@ AXES_ENABLED = False
 # (articles/tests/test_caching.py) switch the caches on with the `settings` fixture.
 FRAGMENT_CACHE_SECONDS = 0
 PAGE_CACHE_SECONDS = 0
+PAGE_CACHE_LOCAL_SECONDS = 0  # a change shows at once (test_caching.py tests the local copies)
 
 # On SQLite, a test database file rather than memory: the live server's request threads then
 # open connections of their own instead of sharing the test thread's (which SQLite refuses).

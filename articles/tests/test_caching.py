@@ -296,6 +296,41 @@ def test_pages_that_are_never_cached_skip_the_cache_read(client, make_article, p
     assert not page_cache_reads(second)
 
 
+def test_a_process_keeps_hot_pages_a_moment_and_still_counts_them(
+    client, make_article, pages, settings, monkeypatch, django_assert_num_queries
+):
+    settings.PAGE_CACHE_LOCAL_SECONDS = 2
+    clock = [1000.0]
+    monkeypatch.setattr(caching.time, "monotonic", lambda: clock[0])
+    article = make_article(title="İsti xəbər")
+    url = article.get_absolute_url()
+    get(client, url)  # rendered and stored
+    get(client, url)  # read from the shared cache, kept by this process
+
+    # No cache read: only the new reader's counting statement(s).
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 5):
+        assert "İsti xəbər" in client.get(url, HTTP_USER_AGENT=f"{BROWSER} r1").content.decode()
+    article.refresh_from_db()
+    assert article.views == 2
+
+    article.title = "Yenilənmiş xəbər"
+    article.save()
+    assert "İsti xəbər" in get(client, url).content.decode()  # the local copy, for a moment
+    clock[0] += 2.5
+    assert "Yenilənmiş xəbər" in get(client, url).content.decode()
+
+
+def test_kept_pages_stay_within_their_size():
+    pages = caching.RecentPages(max_bytes=100)
+    for number in range(5):
+        pages.put(f"page-{number}", {"content": b"x" * 40}, seconds=60)
+
+    assert list(pages.pages) == ["page-3", "page-4"] and pages.size == 80
+    assert pages.get("page-4") is not None and pages.get("page-0") is None
+    pages.put("too-big", {"content": b"x" * 101}, seconds=60)
+    assert pages.get("too-big") is None
+
+
 def test_changing_an_article_refreshes_its_cached_page(client, make_article, pages):
     article = make_article(title="Birinci variant")
     get(client, article.get_absolute_url())
