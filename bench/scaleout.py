@@ -29,7 +29,6 @@ import argparse
 import glob
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -46,7 +45,17 @@ import redis
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drill import BROWSER, PYTHON, ROOT, log_in, manage, site_env, start_gunicorn, stop  # noqa: E402
+from drill import (  # noqa: E402
+    BROWSER,
+    PYTHON,
+    ROOT,
+    log_in,
+    manage,
+    post_comment,
+    site_env,
+    start_gunicorn,
+    stop,
+)
 
 PRIMARY_PORT, REPLICA_PORT = 5441, 5442
 HOST_PORTS = (8101, 8102)
@@ -202,22 +211,13 @@ class Traffic:
                 self.comments_left -= 1
             article = rng.choice(self.articles)
             text = f"Drill şərhi {uuid.uuid4().hex[:12]}"
-            page = session.get(BASE + article, timeout=30)
-            self.record(page.status_code)
-            if page.status_code != 200:
-                continue
-            with self.lock:
-                self.seen_by_commenters.add((name, article))
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
-            number_in_url = re.search(r"-(\d+)$", article)[1]
-            answer = session.post(
-                f"{BASE}/comments/post/{number_in_url}/",
-                {"body": text, "csrfmiddlewaretoken": token},
-                allow_redirects=False,
-                timeout=30,
-            )
-            self.record(answer.status_code)
-            if answer.status_code != 302:
+            status, _comment, _answer, shown = post_comment(session, BASE, article, text)
+            if shown:  # the article page was served (a view), then the form was posted
+                self.record(200)
+                with self.lock:
+                    self.seen_by_commenters.add((name, article))
+            self.record(status)
+            if status != 302:
                 continue
             with self.lock:
                 self.posted.append(text)
