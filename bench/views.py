@@ -8,12 +8,13 @@ article as many distinct readers at once (every request a new User-Agent, so eve
 counted view) under four configurations, alternating them for `--rounds` rounds:
 
 - off: VIEWS_COUNTING=0, the baseline;
-- db: every view written to PostgreSQL, visitors remembered in the database cache;
-- db+redis-cache: every view written to PostgreSQL, visitors remembered in Redis;
+- db: every view written to PostgreSQL, visitors remembered there too (RecentView), the
+  database as the cache;
+- db+redis-cache: the same with Redis as the cache (the page cache's reads);
 - redis-buffer: VIEWS_BUFFER=redis, views buffered in Redis, `flush_views --every 1` running.
 
-Each runs twice: the page rendered on every request, and behind Django's page cache placed
-below the counter (bench/page_cache_settings.py), where counting is most of the work.
+Each runs twice: the page rendered on every request, and from the site's page cache
+(bench/page_cache_settings.py), where counting is most of the work.
 For each it prints the throughput, its ratio to "off" measured in the same run, and the lost
 count: 200 responses minus the views that reached the database (after a final flush). It must
 be 0; a negative figure would mean views counted twice. Needs PostgreSQL and Redis on 127.0.0.1.
