@@ -24,6 +24,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language_from_path
 
+from articles import counting
 from articles.models import Language, current_language
 
 # Pages an anonymous reader may be served from the page cache (URL names).
@@ -93,14 +94,21 @@ def cached_fragment(request, name, render, names=SHARED_FRAGMENTS):
     return html
 
 
-def article_fragment_names(request, pk):
-    """Name the cached pieces of an article page, all read with the shared ones at once."""
+def cached_article_fragment(request, pk, piece, render):
+    """Return a piece of article `pk`'s page from the cache, or `render()` it and store it.
+
+    The pieces are the article itself and the page's parts every reader sees alike ("head",
+    "article"); all of them come in the page's one cache read with the shared fragments.
+    """
     host = request.get_host()
-    return {
+    names = {
         "object": f"article-object:{pk}",
         "head": f"article-head:{pk}:{host}",
         "article": f"article-article:{pk}:{host}",
     }
+    return cached_fragment(
+        request, names[piece], render, names=(*SHARED_FRAGMENTS, *names.values())
+    )
 
 
 def cached_article(request, pk, load):
@@ -116,10 +124,7 @@ def cached_article(request, pk, load):
         loaded.append(True)
         return load()
 
-    names = article_fragment_names(request, pk)
-    article = cached_fragment(
-        request, names["object"], load_and_note, names=(*SHARED_FRAGMENTS, *names.values())
-    )
+    article = cached_article_fragment(request, pk, "object", load_and_note)
     if not loaded and not article.refresh_reader_fields():
         raise Http404
     return article
@@ -226,7 +231,7 @@ class PageCacheMiddleware:
                 "content": response.content,
                 "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
                 "stored_at": time.time(),
-                "article_id": _article_id(match),
+                "article_id": counting.article_id_of(match),
             }
             self._validators(response, stored)
             # With the validators: a hit copies the headers and computes nothing.
@@ -267,10 +272,6 @@ class PageCacheMiddleware:
         response.headers["Last-Modified"] = http_date(stored["stored_at"])
         # Browsers may keep the page but must ask again each time: views are counted here.
         patch_cache_control(response, no_cache=True)
-
-
-def _article_id(match):
-    return int(match.kwargs["pk"]) if match.view_name == "articles:detail" else None
 
 
 def _not_modified(request, stored):

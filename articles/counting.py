@@ -123,22 +123,30 @@ def is_crawler(user_agent):
     return not user_agent.strip() or CRAWLER_RE.search(user_agent) is not None
 
 
+def is_readers_view(request):
+    """Tell whether this request, if it gets an article page, is a view to count."""
+    if not settings.VIEWS_COUNTING or request.method != "GET":
+        return False
+    if is_crawler(request.META.get("HTTP_USER_AGENT", "")):
+        return False
+    user = getattr(request, "user", None)  # none yet when the page cache answers
+    return user is None or not user.is_staff  # editors previewing articles are not readers
+
+
+def article_id_of(match):
+    """Return the article's id if the URL match is an article page, else None."""
+    return int(match.kwargs["pk"]) if match.view_name == ARTICLE_URL_NAME else None
+
+
 def counted_article_id(request, response):
     """Return the id of the article whose view this response is, or None if it is no view."""
-    if not settings.VIEWS_COUNTING or request.method != "GET" or response.status_code != 200:
+    if response.status_code != 200 or not is_readers_view(request):
         return None
     try:
         match = request.resolver_match or resolve(request.path_info)
     except Resolver404:
         return None
-    if match.view_name != ARTICLE_URL_NAME:
-        return None
-    if is_crawler(request.META.get("HTTP_USER_AGENT", "")):
-        return None
-    user = getattr(request, "user", None)
-    if user is not None and user.is_staff:
-        return None  # editors checking or previewing their articles are not readers
-    return int(match.kwargs["pk"])
+    return article_id_of(match)
 
 
 def visitor_id(request):

@@ -1,7 +1,5 @@
 import logging
 
-from django.conf import settings
-
 from articles import counting, services
 
 logger = logging.getLogger(__name__)
@@ -21,15 +19,12 @@ def count_view_of(request, response):
 def count_cached_view(request, article_id):
     """Count a view of an article page answered from the page cache, before the middleware ran.
 
-    Such a reader has no session cookie (the page cache lets those pass), so they are not staff
-    and the visitor is their address and browser.
+    Such a reader has no session cookie (the page cache lets those pass), so the visitor is
+    their address and browser.
     """
-    if not settings.VIEWS_COUNTING or request.method != "GET":
-        return
-    if counting.is_crawler(request.META.get("HTTP_USER_AGENT", "")):
-        return
     try:
-        services.record_view(article_id, counting.visitor_id(request))
+        if counting.is_readers_view(request):
+            services.record_view(article_id, counting.visitor_id(request))
     except Exception:
         logger.exception("Could not count a view of %s", request.path)
 

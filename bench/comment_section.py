@@ -50,7 +50,7 @@ def fill(article, users, number):
         Comment(article=article, author=users[i % len(users)], parent=roots[i], body=BODY)
         for i in range(number // 3)
     )
-    services._recount([article.pk])
+    services.recount([article.pk])
 
 
 def measure(client, url, runs):

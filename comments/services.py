@@ -44,7 +44,7 @@ def _lock_articles(article_ids):
     return {article.pk: article for article in articles}
 
 
-def _recount(article_ids):
+def recount(article_ids):
     """Store each article's number of shown comments, counted in the database."""
     shown = (
         Comment.objects.shown()
@@ -145,7 +145,7 @@ def post_comment(*, author, article, body, reply_to=None):
         comment = Comment.objects.create(
             article=article, author=author, parent=parent, body=body, created_at=now
         )
-        _recount([article.pk])
+        recount([article.pk])
     comment.article = article
     return comment
 
@@ -157,7 +157,7 @@ def remove_own_comment(comment, user):
         removed = Comment.objects.filter(
             pk=comment.pk, author=user, status=Comment.Status.VISIBLE
         ).update(status=Comment.Status.REMOVED)
-        _recount([comment.article_id])
+        recount([comment.article_id])
     return bool(removed)
 
 
@@ -170,7 +170,7 @@ def set_status(comments, status):
         article_ids = {article_id for _pk, article_id in pairs}
         _lock_articles(article_ids)
         changed = Comment.objects.filter(pk__in=[pk for pk, _a in pairs]).update(status=status)
-        _recount(article_ids)
+        recount(article_ids)
     return changed
 
 
@@ -179,7 +179,7 @@ def save_comment(comment):
     with transaction.atomic():
         _lock_articles([comment.article_id])
         comment.save()
-        _recount([comment.article_id])
+        recount([comment.article_id])
 
 
 def delete_comments(comments):
@@ -188,5 +188,5 @@ def delete_comments(comments):
         article_ids = set(comments.values_list("article_id", flat=True))
         _lock_articles(article_ids)
         deleted, _per_model = comments.delete()
-        _recount(article_ids)
+        recount(article_ids)
     return deleted

@@ -85,20 +85,17 @@ def article_part(context, name):
     Cached per article, language and host until the language's articles change; previews of
     drafts and scheduled articles are rendered afresh every time.
     """
-    article, request = context["article"], context["request"]
-    template = context.template.engine.get_template(ARTICLE_PARTS[name])
+    article = context["article"]
 
     def render():
+        template = context.template.engine.get_template(ARTICLE_PARTS[name])
         with context.push(views=mark_safe(VIEWS_MARK)):
             return template.render(context)
 
     if not article.is_visible:
         html = render()
     else:
-        names = caching.article_fragment_names(request, article.pk)
-        html = caching.cached_fragment(
-            request, names[name], render, names=(*caching.SHARED_FRAGMENTS, *names.values())
-        )
+        html = caching.cached_article_fragment(context["request"], article.pk, name, render)
     return mark_safe(html.replace(VIEWS_MARK, formats.localize(article.views), 1))
 
 

@@ -42,7 +42,7 @@ def make_comment():
 
     def make(article, author, body="Salam", **fields):
         comment = Comment.objects.create(article=article, author=author, body=body, **fields)
-        services._recount([article.pk])
+        services.recount([article.pk])
         return comment
 
     return make

@@ -26,7 +26,7 @@ def test_no_payload_runs_in_the_browser(live_server, browser, make_article, djan
     Comment.objects.bulk_create(
         Comment(article=commented, author=reader, body=payload) for payload in SAMPLE
     )
-    services._recount([commented.pk])
+    services.recount([commented.pk])
     titled = [
         make_article(title=payload[:300], lead=payload[:300], body=sanitize_html(payload))
         for payload in SAMPLE[:12]

@@ -132,7 +132,7 @@ def test_two_overlapping_posts_both_count(make_article, django_user_model, monke
     # Make both transactions try to recount at the same moment. With the article row locked
     # the second one cannot get there before the first commits: the wait times out instead.
     meet = threading.Barrier(2)
-    recount = services._recount
+    recount = services.recount
 
     def recount_together(article_ids):
         try:
@@ -141,7 +141,7 @@ def test_two_overlapping_posts_both_count(make_article, django_user_model, monke
             pass
         recount(article_ids)
 
-    monkeypatch.setattr(services, "_recount", recount_together)
+    monkeypatch.setattr(services, "recount", recount_together)
 
     def post(reader):
         try:

@@ -454,7 +454,7 @@ def test_section_costs_fixed_queries_whatever_the_number_of_comments(
         Comment(article=article, author=other_reader, parent=p, body="Cavab", created_at=now)
         for p in parents[::2]
     )
-    services._recount([article.pk])
+    services.recount([article.pk])
     url = article.get_absolute_url()
 
     # The article, the category menu, the two blocks beside it, and all comments with their
