@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
@@ -12,11 +12,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import caching, images, stats, text
+from articles import images, text
+from articles.caching import articles_changed
+from articles.counting import stats
 from articles.html import sanitize_html
 from articles.importers.feeds import import_source
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
-from articles.services import link_translation
+from articles.services import check_translation, link_translation, store_renditions
 
 
 class LabelWidget(forms.TextInput):
@@ -36,11 +38,13 @@ class LabelWidget(forms.TextInput):
         )
 
 
-def https_url_fields(db_field, **kwargs):
-    """Build form fields where an address typed without a scheme means https (Django 6's way)."""
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
+# An address typed without a scheme means https (Django 6's way), in every URL field.
+URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+
+
+def with_url_rules(db_field, **kwargs):
+    """Build a model form field with URL_FIELDS_ASSUME_HTTPS, as the admin's overrides do."""
+    return db_field.formfield(**{**URL_FIELDS_ASSUME_HTTPS.get(type(db_field), {}), **kwargs})
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -60,7 +64,7 @@ class ArticleAdminForm(forms.ModelForm):
             for field in Article._meta.get_fields()
             if field.concrete and field.editable and field.name not in {"id", "translation"}
         ]
-        formfield_callback = https_url_fields
+        formfield_callback = with_url_rules
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,16 +92,30 @@ class ArticleAdminForm(forms.ModelForm):
         cleaned = super().clean()
         other = cleaned.get("translation_link")
         if other is not None:
-            if other.pk == self.instance.pk:
-                self.add_error("translation_link", _("An article cannot be its own translation."))
-            elif other.language == cleaned.get("language"):
-                self.add_error(
-                    "translation_link", _("A translation must be in the other language.")
-                )
+            article = Article(pk=self.instance.pk, language=cleaned.get("language"))
+            try:
+                check_translation(article, other)
+            except ValidationError as error:
+                self.add_error("translation_link", error)
         return cleaned
 
 
-URL_FIELDS_ASSUME_HTTPS = {models.URLField: {"assume_scheme": "https"}}
+class ReadersSeeItAdmin(admin.ModelAdmin):
+    """An admin of what readers see: every save and delete makes cached pages stale."""
+
+    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        articles_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        articles_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        articles_changed()
 
 
 LAST_IMPORT_FIELDS = [
@@ -111,7 +129,7 @@ LAST_IMPORT_FIELDS = [
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ReadersSeeItAdmin):
     list_display = [
         "name",
         "kind",
@@ -135,7 +153,6 @@ class SourceAdmin(admin.ModelAdmin):
             {"fields": LAST_IMPORT_FIELDS},
         ),
     ]
-    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     actions = ["fetch_now"]
 
     def get_queryset(self, request):
@@ -193,7 +210,7 @@ def fetch_message(report):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReadersSeeItAdmin):
     list_display = ["name_az", "name_ru", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name_az", "name_ru"]
@@ -201,9 +218,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ReadersSeeItAdmin):
     form = ArticleAdminForm
-    formfield_overrides = URL_FIELDS_ASSUME_HTTPS
     list_display = [
         "title",
         "label",
@@ -307,29 +323,27 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if "image" in form.changed_data:
-            images.store_renditions(obj)
+            store_renditions(obj)
         link_translation(obj, form.cleaned_data.get("translation_link"))
 
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset):
         # Scheduled articles keep their future time and appear when it comes.
-        count = queryset.update(status=Article.Status.PUBLISHED)
-        caching.articles_changed()
-        self.message_user(
-            request,
-            ngettext("%d article published.", "%d articles published.", count) % count,
-            messages.SUCCESS,
-        )
+        count = self._set_status(queryset, Article.Status.PUBLISHED)
+        message = ngettext("%d article published.", "%d articles published.", count)
+        self.message_user(request, message % count, messages.SUCCESS)
 
     @admin.action(description=_("Unpublish the selected articles"), permissions=["change"])
     def unpublish(self, request, queryset):
-        count = queryset.update(status=Article.Status.DRAFT)
-        caching.articles_changed()
-        self.message_user(
-            request,
-            ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
-            messages.SUCCESS,
-        )
+        count = self._set_status(queryset, Article.Status.DRAFT)
+        message = ngettext("%d article unpublished.", "%d articles unpublished.", count)
+        self.message_user(request, message % count, messages.SUCCESS)
+
+    @staticmethod
+    def _set_status(queryset, status):
+        count = queryset.update(status=status)
+        articles_changed()
+        return count
 
 
 @admin.register(DailyViews)

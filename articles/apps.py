@@ -1,7 +1,7 @@
 from importlib import import_module
 
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 # The migrations that create the "Editors" group and grant it each app's permissions.
@@ -35,25 +35,10 @@ def restore_editors_group(sender, using="default", **kwargs):
     )
 
 
-def content_changed(sender, instance, **kwargs):
-    """Make cached fragments and pages stale: an article's language, or all for the rest."""
-    from articles import caching
-
-    language = getattr(instance, "language", None) if sender.__name__ == "Article" else None
-    caching.articles_changed(*([language] if language else []))
-
-
 class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "articles"
     verbose_name = _("Articles")
 
     def ready(self):
-        from articles.models import Article, Category, Source
-
         post_migrate.connect(restore_editors_group, dispatch_uid="restore_editors_group")
-        # Every save or delete of what pages show makes cached blocks and pages stale, whoever
-        # saves (admin, importers, shell); bulk updates call caching.articles_changed() too.
-        for model in (Article, Category, Source):
-            post_save.connect(content_changed, sender=model, dispatch_uid=f"changed_{model}")
-            post_delete.connect(content_changed, sender=model, dispatch_uid=f"deleted_{model}")

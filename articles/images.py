@@ -3,11 +3,11 @@
 Renditions sit beside the original as `<name>.<width>.webp` / `<name>.<width>.jpg`, turned
 upright by their EXIF orientation and written without any metadata (no camera data or GPS
 reaches readers). Pages only link renditions; the original stays for editors. The admin and
-the feed importer both store Article.image and then call `make_renditions()`.
+the feed importer both store Article.image and then call
+`services.store_renditions()`; this module knows no model.
 """
 
 import io
-import logging
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -15,8 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
-
-logger = logging.getLogger(__name__)
 
 WIDTHS = (320, 640, 1280)
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
@@ -121,22 +119,6 @@ def renditions(article):
             )
         )
     return result
-
-
-def store_renditions(article):
-    """Make the renditions of the article's picture and record its upright size on the row."""
-    from articles.models import Article  # models import this module for their property
-
-    if not article.image:
-        return
-    try:
-        width, height = make_renditions(article.image)
-    except (OSError, ValueError, Image.DecompressionBombError):
-        logger.exception("Could not resize the picture of article %s", article.pk)
-        return
-    article.image_width, article.image_height = width, height
-    if article.pk:
-        Article.objects.filter(pk=article.pk).update(image_width=width, image_height=height)
 
 
 def _flatten(picture):

@@ -17,12 +17,12 @@ urlpatterns = [
     path("archive/", views.archive_index, name="archive"),
     re_path(
         r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",
-        views.MonthArchiveView.as_view(),
+        views.MonthDaysView.as_view(),
         name="archive_month",
     ),
     re_path(
         r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/(?P<day>[0-9]{2})/$",
-        views.DayArchiveView.as_view(),
+        views.DayArticlesView.as_view(),
         name="archive_day",
     ),
     path("search/", views.search_view, name="search"),

@@ -8,9 +8,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from articles import caching, search, text
+from articles import search, text
+from articles.caching.fragments import PageFragments
 from articles.filters import EARLIEST_DAY, LATEST_DAY, ArticleSearchFilter, label_suggestions
-from articles.menu import menu_categories
 from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, current_language
 
 
@@ -22,18 +22,18 @@ def home(request):
 def article_detail(request, slug, pk):
     """Show one article; staff may also preview drafts and scheduled articles."""
     articles = Article.objects.select_related("source", "translation", "translated_from")
+    fragments = PageFragments(request, article_pk=pk)
     if request.user.is_staff:
         article = get_object_or_404(articles, pk=pk)
     else:
-        article = caching.cached_article(
-            request, pk, lambda: get_object_or_404(articles.published(), pk=pk)
-        )
+        article = fragments.article(lambda: get_object_or_404(articles.published(), pk=pk))
     if slug != article.slug or article.language != current_language():
         # The id is what finds the article: an old slug or the other language's prefix is
         # corrected with a permanent redirect to the one canonical address.
         with translation.override(article.language):
             return redirect(article.get_absolute_url(), permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    context = {"article": article, "fragments": fragments}
+    return render(request, "articles/article_detail.html", context)
 
 
 # --- Browsing: source, category, label, day and month pages, search ----------------------------
@@ -72,15 +72,24 @@ def visible_articles():
 
 
 class ArticleListView(TemplateView):
-    """A paginated list of articles; subclasses choose them in `articles()` (newest first)."""
+    """A paginated list of articles.
+
+    Subclasses find what the page is about in `setup()` (raising Http404 when it does not
+    exist) and choose its articles, newest first, in `articles()`; `extra_context` carries
+    what their template shows besides the list.
+    """
 
     template_name = "articles/article_list.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.fragments = PageFragments(request)
 
     def articles(self):
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        context = self.get_context_data(**kwargs)
+        context = self.get_context_data(fragments=self.fragments, **kwargs)
         try:
             context["page_obj"] = paginate(request, self.articles().for_lists())
         except PageNotFound:
@@ -92,9 +101,10 @@ class ArticleListView(TemplateView):
 class SourceView(ArticleListView):
     template_name = "articles/source_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
         self.source = get_object_or_404(Source, slug=kwargs["slug"])
-        return super().get_context_data(source=self.source, **kwargs)
+        self.extra_context = {"source": self.source}
 
     def articles(self):
         return visible_articles().filter(source=self.source).newest_first()
@@ -103,13 +113,14 @@ class SourceView(ArticleListView):
 class CategoryView(ArticleListView):
     template_name = "articles/category_detail.html"
 
-    def get_context_data(self, **kwargs):
-        # The header's menu has loaded every category already.
-        categories = {c.slug: c for c in menu_categories(self.request)}
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # The header's menu loads every category anyway.
+        categories = {c.slug: c for c in self.fragments.menu()}
         self.category = categories.get(kwargs["slug"])
         if self.category is None:
             raise Http404
-        return super().get_context_data(category=self.category, **kwargs)
+        self.extra_context = {"category": self.category}
 
     def articles(self):
         return visible_articles().filter(category=self.category).newest_first()
@@ -118,12 +129,12 @@ class CategoryView(ArticleListView):
 class LabelView(ArticleListView):
     template_name = "articles/label_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
         self.labelled, label = visible_articles().with_label_slug(kwargs["slug"])
         if self.labelled is None:
             raise Http404
-        display = text.upper_for_language(label, current_language())
-        return super().get_context_data(label=display, **kwargs)
+        self.extra_context = {"label": text.upper_for_language(label, current_language())}
 
     def articles(self):
         return self.labelled.newest_first()
@@ -144,25 +155,33 @@ def _baku_day(moment):
     return timezone.localtime(moment, text.BAKU_TZ).date() if moment else None
 
 
-class DayArchiveView(ArticleListView):
+class DayArticlesView(ArticleListView):
+    """The articles of one day (Baku time), with links to the nearest days that have some."""
+
     template_name = "articles/archive_day.html"
 
-    def get_context_data(self, **kwargs):
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
         self.day = _date_or_404(kwargs["year"], kwargs["month"], kwargs["day"])
         start = datetime.combine(self.day, time.min, tzinfo=text.BAKU_TZ)
         previous, following = visible_articles().neighbour_times(start, start + timedelta(days=1))
-        return super().get_context_data(
-            day=self.day, previous_day=_baku_day(previous), next_day=_baku_day(following)
-        )
+        self.extra_context = {
+            "day": self.day,
+            "previous_day": _baku_day(previous),
+            "next_day": _baku_day(following),
+        }
 
     def articles(self):
         return visible_articles().published_on(self.day).newest_first()
 
 
-class MonthArchiveView(TemplateView):
+class MonthDaysView(TemplateView):
+    """The days of one month that have articles, with their number of articles."""
+
     template_name = "articles/archive_month.html"
 
-    def get_context_data(self, **kwargs):
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
         month = _date_or_404(kwargs["year"], kwargs["month"])
         start = datetime.combine(month, time.min, tzinfo=text.BAKU_TZ)
         end = datetime.combine(
@@ -171,12 +190,12 @@ class MonthArchiveView(TemplateView):
             tzinfo=text.BAKU_TZ,
         )
         previous, following = visible_articles().neighbour_times(start, end)
-        return super().get_context_data(
-            month=month,
-            days=visible_articles().days_in_month(month.year, month.month),
-            previous_month=_baku_day(previous),
-            next_month=_baku_day(following),
-        )
+        self.extra_context = {
+            "month": month,
+            "days": visible_articles().days_in_month(month.year, month.month),
+            "previous_month": _baku_day(previous),
+            "next_month": _baku_day(following),
+        }
 
 
 def archive_index(request):
@@ -188,14 +207,16 @@ def archive_index(request):
 
 def search_view(request):
     """Search by words, source, category, label and dates; results best first, highlighted."""
+    fragments = PageFragments(request)
     filterset = ArticleSearchFilter(
         request.GET or None,
         queryset=visible_articles(),
         request=request,
         sources=list(Source.objects.only("slug", "name")),
-        categories=menu_categories(request),
+        categories=fragments.menu(),
     )
     context = {
+        "fragments": fragments,
         "filter": filterset,
         "form": filterset.form,
         "label_suggestions": label_suggestions(current_language()),

@@ -23,6 +23,7 @@ from collections import Counter
 from contextvars import ContextVar
 from functools import cache
 
+import redis
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.urls import reverse
@@ -145,13 +146,16 @@ class ReplicaReadsMiddleware:
 TALLY_KEY = "newsportal:routing-tally"
 
 
+@cache
+def _redis(url):
+    return redis.Redis.from_url(url)
+
+
 def send_tally():
     """Add this process's read decisions to a Redis hash (for the scale-out drill)."""
     if not _tally:
         return
-    from articles.counting import redis_client
-
-    pipeline = redis_client().pipeline()
+    pipeline = _redis(settings.REDIS_URL).pipeline()
     for alias, reads in _tally.items():
         pipeline.hincrby(TALLY_KEY, alias, reads)
     pipeline.execute()

@@ -31,10 +31,12 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
 
-from articles import caching, images, text
+from articles import images, text
+from articles.caching import articles_changed
 from articles.html import sanitize_html
 from articles.importers import http
 from articles.models import Article, Category, ImportStatus, Source
+from articles.services import store_renditions
 
 logger = logging.getLogger(__name__)
 
@@ -455,7 +457,7 @@ def _store(source, data, existing, report, dry_run, client, limits):
     )
     if image is not None:
         article.image.save(image.name, image, save=False)
-        images.store_renditions(article)
+        store_renditions(article)
     return article
 
 
@@ -475,8 +477,9 @@ def _insert(pending, report):
         pass
     else:
         report.new += len(pending)
-        caching.articles_changed()  # bulk_create sends no signals
+        articles_changed()
         return
+    stored = 0
     for number, article in pending:
         article.pk, article._state.adding = None, True
         try:
@@ -492,7 +495,10 @@ def _insert(pending, report):
                 report.failed += 1
                 report.note(f"entry {number}: not stored: {error}")
         else:
-            report.new += 1
+            stored += 1
+    report.new += stored
+    if stored:
+        articles_changed()
 
 
 def _own_transaction():
@@ -531,7 +537,7 @@ def _update(article, data, report, dry_run):
     article.title, article.label, article.body = data.title, data.label, data.body
     report.updated += 1
     if not dry_run:
-        caching.articles_changed(article.language)
+        articles_changed(article.language)
 
 
 def _download_image(data, client, limits, report) -> ContentFile | None:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.html import escape
 
 from articles import text
+from articles.caching import articles_changed
 from articles.importers.seed_dump import SeedPage, parse_seed_file
 from articles.models import Article, DailyViews, Source
 
@@ -21,7 +22,10 @@ def import_seed_file(path):
     """Import one dump in one transaction; raise SeedDumpError before writing if it is broken."""
     page = parse_seed_file(path)
     with transaction.atomic():
-        return import_seed_page(page)
+        result = import_seed_page(page)
+    if result.created:
+        articles_changed()
+    return result
 
 
 def import_seed_page(page: SeedPage) -> SeedImportResult:

@@ -9,9 +9,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import text
-from articles.menu import menu_categories
 from articles.models import current_language
 from articles.search import summary
+from articles.templatetags.portal import page_fragments
 
 register = template.Library()
 
@@ -23,7 +23,7 @@ OG_LOCALES = {"az": "az_AZ", "ru": "ru_RU"}
 @register.inclusion_tag("includes/category_menu.html", takes_context=True)
 def category_menu(context):
     """Render the categories as items of the header's menu."""
-    return {"categories": menu_categories(context.get("request"))}
+    return {"categories": page_fragments(context).menu()}
 
 
 @register.filter

@@ -7,7 +7,8 @@ from django.urls import reverse, translate_url
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 
-from articles import caching, text
+from articles import text
+from articles.caching.fragments import ARTICLE_PARTS, PageFragments
 from articles.models import Article, current_language
 
 register = template.Library()
@@ -45,13 +46,18 @@ def _icon(name):
     return mark_safe(get_template("includes/icon.html").render({"name": name}))
 
 
+def page_fragments(context):
+    """Return the page's cached pieces, passed along in the context (articles/caching/)."""
+    return context.get("fragments") or PageFragments(context.get("request"))
+
+
 def _block(context, name, template_name, articles):
-    """Render a sidebar block, or take it from the fragment cache (articles/caching.py)."""
+    """Render a sidebar block, or take it from the fragment cache."""
 
     def render():
         return get_template(template_name).render({"articles": articles()})
 
-    return mark_safe(caching.cached_fragment(context.get("request"), name, render))
+    return mark_safe(page_fragments(context).get(name, render))
 
 
 @register.simple_tag(takes_context=True)
@@ -68,13 +74,8 @@ def latest_news_block(context):
     )
 
 
-# The parts of an article page that are the same for every reader of that article; the live
-# view count is put into the cached HTML in place of this mark (no text of an article can hold
-# it: titles and leads are escaped, bodies sanitised without comments).
-ARTICLE_PARTS = {
-    "head": "articles/parts/article_head.html",
-    "article": "articles/parts/article.html",
-}
+# The live view count is put into an article part's cached HTML in place of this mark (no text
+# of an article can hold it: titles and leads are escaped, bodies sanitised without comments).
 VIEWS_MARK = "<!--views-->"
 
 
@@ -95,7 +96,7 @@ def article_part(context, name):
     if not article.is_visible:
         html = render()
     else:
-        html = caching.cached_article_fragment(context["request"], article.pk, name, render)
+        html = page_fragments(context).article_part(article.pk, name, render)
     return mark_safe(html.replace(VIEWS_MARK, formats.localize(article.views), 1))
 
 

@@ -10,6 +10,7 @@ from PIL import Image
 
 from articles import images
 from articles.models import Article
+from articles.services import store_renditions
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +146,7 @@ def test_transparent_pictures_get_a_white_background(make_article):
     Image.new("RGBA", (400, 200), (255, 0, 0, 0)).save(buffer, "PNG")
     article = make_article()
     article.image.save("seffaf.png", ContentFile(buffer.getvalue()), save=True)
-    images.store_renditions(article)
+    store_renditions(article)
     article.refresh_from_db()
     assert (article.image_width, article.image_height) == (400, 200)
     name = images.rendition_name(article.image.name, 320, "jpg")

@@ -2,7 +2,7 @@
 
 Run it every few seconds, by a timer or in a loop with `--every SECONDS`. Several copies may run
 at once and any may be killed mid-way: every batch is applied exactly once (see
-`articles.counting.flush_buffer`).
+`articles.counting.buffer.flush_buffer`).
 """
 
 import time
@@ -10,7 +10,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.counting import flush_buffer
+from articles.counting.buffer import flush_buffer
 
 
 class Command(BaseCommand):

@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.html import escape
 from tqdm import tqdm
 
-from articles import caching, text
+from articles import text
+from articles.caching import articles_changed
 from articles.importers.seed_dump import parse_seed_file
 from articles.models import Article, Category, DailyViews, Language, Source
 
@@ -142,7 +143,7 @@ class Command(BaseCommand):
         if postgresql:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE articles_article; ANALYZE articles_dailyviews")
-        caching.articles_changed()
+        articles_changed()
         if verbosity:
             elapsed = time.monotonic() - started
             self.stdout.write(self.style.SUCCESS(f"Created {count} articles in {elapsed:.0f} s."))

@@ -1,15 +1,8 @@
-"""Cached sidebar fragments and cached anonymous pages, invalidated by an "articles generation".
+"""The page cache: whole pages for anonymous readers, answered before the middleware stack.
 
-Every write that changes what readers see (admin saves and bulk actions, importers, the
-generator, translation links) calls `articles_changed()`, which gives the language a new
-generation number in the shared cache. Fragments and pages store the generation they were made
-in and are used only while it is still current, so one cache read finds out whether they are
-stale; `queryset.update()` paths invalidate as surely as `save()`. Counting views is no change:
-view counts in a block or page may be up to the cache's TTL old.
-
-The TTLs are the safety net: a scheduled article has no writer at the moment its time comes,
-so it appears in the blocks and on cached pages at most `FRAGMENT_CACHE_SECONDS` /
-`PAGE_CACHE_SECONDS` after its publication time.
+Stored pages carry the generation of their language (articles/caching/__init__.py) and are
+served only while it is current; an article page answered from here is counted here too, with
+the same `count_view()` as every other view.
 """
 
 import hashlib
@@ -19,13 +12,13 @@ from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language_from_path
 
-from articles import counting
-from articles.models import Language, current_language
+from articles.caching import generation_key
+from articles.counting import count_view, readers
 
 # Pages an anonymous reader may be served from the page cache (URL names).
 CACHED_PAGES = {
@@ -42,95 +35,6 @@ CACHED_PAGES = {
 # messages stored in it) or messages waiting in their cookie.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 
-
-def generation_key(language):
-    return f"articles:generation:{language}"
-
-
-def articles_changed(*languages):
-    """Make the cached fragments and pages of these languages (default: all) stale."""
-    stamp = time.time_ns()
-    cache.set_many(
-        {generation_key(language): stamp for language in languages or Language.values},
-        timeout=None,
-    )
-
-
-# --- Fragments ---------------------------------------------------------------------------------
-
-
-def fragment_key(name, language):
-    return f"articles:fragment:{name}:{language}"
-
-
-# The pieces every page shows, fetched together in one cache read.
-SHARED_FRAGMENTS = ("menu", "most_read", "latest_news")
-
-
-def cached_fragment(request, name, render, names=SHARED_FRAGMENTS):
-    """Return a shared piece of the page from the cache, or `render()` it and store it.
-
-    The pieces are the sidebar blocks' HTML, the category menu's list and, on article pages,
-    the parts every reader of the article sees alike. The first one asked for during a request
-    fetches the generation and every piece in `names` in one cache round trip; the others are
-    then read from the request.
-    """
-    seconds = settings.FRAGMENT_CACHE_SECONDS
-    if not seconds:
-        return render()
-    language = current_language()
-    found = getattr(request, "_portal_fragments", None)
-    if found is None:
-        keys = [generation_key(language), *(fragment_key(each, language) for each in names)]
-        found = cache.get_many(keys)
-        if request is not None:
-            request._portal_fragments = found
-    generation = found.get(generation_key(language), 0)
-    stored = found.get(fragment_key(name, language))
-    if stored is not None and stored[0] == generation:
-        return stored[1]
-    html = render()
-    cache.set(fragment_key(name, language), (generation, html), seconds)
-    return html
-
-
-def cached_article_fragment(request, pk, piece, render):
-    """Return a piece of article `pk`'s page from the cache, or `render()` it and store it.
-
-    The pieces are the article itself and the page's parts every reader sees alike ("head",
-    "article"); all of them come in the page's one cache read with the shared fragments.
-    """
-    host = request.get_host()
-    names = {
-        "object": f"article-object:{pk}",
-        "head": f"article-head:{pk}:{host}",
-        "article": f"article-article:{pk}:{host}",
-    }
-    return cached_fragment(
-        request, names[piece], render, names=(*SHARED_FRAGMENTS, *names.values())
-    )
-
-
-def cached_article(request, pk, load):
-    """Return the published article `pk` for a reader, from the fragment cache if it is there.
-
-    A cached article gets its views, comment count and closing afresh (one short query), and
-    one withdrawn meanwhile is not found (Http404). Otherwise `load()` fetches it (raising
-    Http404 if it is not published) and it is stored for the next readers.
-    """
-    loaded = []
-
-    def load_and_note():
-        loaded.append(True)
-        return load()
-
-    article = cached_article_fragment(request, pk, "object", load_and_note)
-    if not loaded and not article.refresh_reader_fields():
-        raise Http404
-    return article
-
-
-# --- Whole pages for anonymous readers ---------------------------------------------------------
 
 # Client-side: the same test as GZipMiddleware's, so a stored copy matches what it would send.
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
@@ -231,7 +135,7 @@ class PageCacheMiddleware:
                 "content": response.content,
                 "etag": f'"{hashlib.md5(response.content, usedforsecurity=False).hexdigest()}"',
                 "stored_at": time.time(),
-                "article_id": counting.article_id_of(match),
+                "article_id": readers.article_id_of(match),
             }
             self._validators(response, stored)
             # With the validators: a hit copies the headers and computes nothing.
@@ -254,9 +158,9 @@ class PageCacheMiddleware:
 
     def _answer(self, request, stored):
         if stored["article_id"] is not None:
-            from articles.middleware import count_cached_view  # the middleware imports us
-
-            count_cached_view(request, stored["article_id"])
+            # Such a reader has no session cookie (those pass by), so the visitor is their
+            # address and browser.
+            count_view(request, stored["article_id"])
         if _not_modified(request, stored):
             response = HttpResponseNotModified()
             self._validators(response, stored)

@@ -1,25 +1,16 @@
-"""Decide which article requests are views, who the visitor is, and buffer views in Redis.
+"""Who is a reader: the requests whose article page is a view, and who the visitor is.
 
 A view is a GET of a published article's page answered with 200, by a reader who is not staff
-and whose User-Agent is not a crawler's. One visitor (their session, else a hash of IP and
-User-Agent) counts once per article per `VIEWS_VISITOR_WINDOW` seconds. The database writes live
-in `articles.services`; with `VIEWS_BUFFER=redis` views are buffered here first and
-`manage.py flush_views` moves them to the database (see `flush_buffer`).
+and whose User-Agent is not a crawler's. One visitor is their session, else a keyed hash of
+their address and User-Agent.
 """
 
 import hashlib
-import logging
 import re
-import uuid
-from datetime import date
-from functools import cache, lru_cache
+from functools import lru_cache
 
-import redis
 from django.conf import settings
-from django.db import IntegrityError
 from django.urls import Resolver404, resolve
-
-logger = logging.getLogger(__name__)
 
 ARTICLE_URL_NAME = "articles:detail"
 
@@ -138,10 +129,8 @@ def article_id_of(match):
     return int(match.kwargs["pk"]) if match.view_name == ARTICLE_URL_NAME else None
 
 
-def counted_article_id(request, response):
-    """Return the id of the article whose view this response is, or None if it is no view."""
-    if response.status_code != 200 or not is_readers_view(request):
-        return None
+def article_id_of_request(request):
+    """Return the id of the article whose page this request asked for, or None."""
     try:
         match = request.resolver_match or resolve(request.path_info)
     except Resolver404:
@@ -161,93 +150,3 @@ def visitor_id(request):
         raw = f"address|{address}|{request.META.get('HTTP_USER_AGENT', '')}"
     # Keyed with the secret so the stored hashes cannot be reversed by trying every IP.
     return hashlib.sha256(f"{settings.SECRET_KEY}|{raw}".encode()).hexdigest()[:32]
-
-
-def seen_key(article_id, visitor):
-    return f"{settings.VIEWS_REDIS_PREFIX}seen:{article_id}:{visitor}"
-
-
-# --- Redis buffer -------------------------------------------------------------------------
-
-# Remember the visitor and add the view in one atomic round trip.
-_COUNT_SCRIPT = """
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-  return 1
-end
-return 0
-"""
-
-
-@cache
-def _client(url):
-    return redis.Redis.from_url(url)
-
-
-@cache
-def _count_script(url):
-    # EVALSHA by its digest; the script is loaded into Redis again if Redis has forgotten it.
-    return _client(url).register_script(_COUNT_SCRIPT)
-
-
-def redis_client():
-    return _client(settings.REDIS_URL)
-
-
-def buffer_key():
-    return f"{settings.VIEWS_REDIS_PREFIX}buffer"
-
-
-def batch_prefix():
-    return f"{settings.VIEWS_REDIS_PREFIX}flushing:"
-
-
-def buffer_view(article_id, visitor, day):
-    """Add one view to the Redis buffer unless this visitor was counted lately; tell if added."""
-    script = _count_script(settings.REDIS_URL)
-    keys = [seen_key(article_id, visitor), buffer_key()]
-    args = [settings.VIEWS_VISITOR_WINDOW, f"{article_id}:{day.isoformat()}"]
-    return bool(script(keys=keys, args=args))
-
-
-def _parse_batch(raw):
-    counts = {}
-    for field, value in raw.items():
-        article_id, day = field.decode().split(":")
-        counts[(int(article_id), date.fromisoformat(day))] = int(value)
-    return counts
-
-
-def flush_buffer():
-    """Move the buffered views into the database; return (batches, views) applied.
-
-    The buffer hash is renamed atomically to a batch key of its own, so new views go to a fresh
-    buffer meanwhile. Each batch is applied in one transaction that also records the batch key
-    (`ViewsFlush`, unique), and deleted only after the commit. A batch left behind by a crash or
-    taken by a concurrent flush is therefore applied exactly once: a second attempt finds its key
-    recorded and only deletes it.
-    """
-    from articles.services import apply_view_batch  # services import this module
-
-    client = redis_client()
-    new_batch = f"{batch_prefix()}{uuid.uuid4().hex}"
-    if client.exists(buffer_key()):
-        try:
-            client.rename(buffer_key(), new_batch)
-        except redis.ResponseError as error:
-            if "no such key" not in str(error).lower():
-                raise  # anything but "a concurrent flush took the buffer meanwhile"
-    batches = views = 0
-    for key in client.scan_iter(match=f"{batch_prefix()}*", count=100):
-        key = key.decode()
-        counts = _parse_batch(client.hgetall(key))
-        if counts:
-            try:
-                applied = apply_view_batch(key, counts)
-            except IntegrityError:
-                applied = 0  # a concurrent flush recorded this batch first
-            if applied:
-                batches += 1
-                views += applied
-        client.delete(key)
-    return batches, views
