@@ -1,6 +1,6 @@
 """Time the article page with 0, 100 and 500 comments, and count its queries.
 
-usage: DJANGO_DEBUG=1 .venv/bin/python bench/comment_section.py [--runs 40]
+usage: DJANGO_DEBUG=1 .venv/bin/python bench/perf/comment_section.py [--runs 40]
 Builds a throwaway SQLite database in a temporary folder; prints one line per size with the
 median and 90th-percentile time of a GET (anonymous and logged in) and the number of queries.
 """
@@ -13,15 +13,19 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_DEBUG", "1")
-os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsportal.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import django  # noqa: E402
+from bench import support  # noqa: E402
 
-django.setup()
+# The development settings (DJANGO_DEBUG=1 unless the caller says otherwise) on a new SQLite file.
+support.setup_django(
+    {
+        **os.environ,
+        "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "1"),
+        "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3",
+    },
+    settings=os.environ.get("DJANGO_SETTINGS_MODULE", "newsportal.settings"),
+)
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
