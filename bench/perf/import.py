@@ -99,6 +99,7 @@ def main():
 
 def run(entries):
     call_command("migrate", verbosity=0)
+    call_command("createcachetable")  # the cache when REDIS_URL is not set
     body = make_feed(entries)
     httpd, feed_url = serve(body)
     source = Source.objects.create(

@@ -177,6 +177,7 @@ def main():
     support.create_database(NAME)
     try:
         call_command("migrate", verbosity=0)
+        call_command("createcachetable")  # the cache when REDIS_URL is not set
         words, source_slugs = fill(args.articles, rng)
         warm_up = queries(words, source_slugs, 30, rng)
         time_searches(warm_up)
