@@ -19,7 +19,7 @@ from articles import images, search, text
 # older news is reached through the day archive.
 LIST_LIMIT = 1000
 # Search ranks the newest matches only: finding them costs a check of each newer article, so
-# the bound keeps a search for a common word fast (bench/search.py).
+# the bound keeps a search for a common word fast (bench/perf/search.py).
 SEARCH_LIMIT = 300
 
 
@@ -464,7 +464,7 @@ class Article(models.Model):
         """Reload what changes without an editor (views, comments) and tell if still visible.
 
         Written out, one short statement: the article page runs it for every reader whose
-        article came from the cache (articles/caching.py).
+        article came from the cache (articles/caching/fragments.py).
         """
         with connections[router.db_for_read(Article, instance=self)].cursor() as cursor:
             cursor.execute(

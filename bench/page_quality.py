@@ -1,6 +1,6 @@
 """Judge the reader's pages with real tools: screenshots, axe-core, the Nu Html Checker, Lighthouse.
 
-usage: python bench/page_quality.py [--no-lighthouse] [--out screenshots]
+usage: .venv/bin/python bench/page_quality.py [--no-lighthouse] [--out screenshots] (make quality)
 
 Starts the site under gunicorn with the production settings on a scratch SQLite database with
 the demo content, then for each page in both languages:
@@ -15,16 +15,17 @@ scroll, every Lighthouse score >= 95. Needs Debian's chromium, Java and npm (see
 import argparse
 import json
 import os
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import support  # noqa: E402
+from bench.support import ROOT  # noqa: E402
+
 BENCH = ROOT / "bench"
 NODE_MODULES = BENCH / "node_modules"
 CHROMIUM = "/usr/bin/chromium"
@@ -37,33 +38,17 @@ LIGHTHOUSE_TARGET = 95
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def site_environment(workdir):
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsportal.settings",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"sqlite:///{workdir}/quality.sqlite3",
-        "MEDIA_ROOT": str(Path(workdir) / "media"),
-    }
-
-
-def manage(env, *args):
-    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
+    url = f"sqlite:///{workdir}/quality.sqlite3"
+    media = str(Path(workdir) / "media")
+    return support.site_env(url, DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", MEDIA_ROOT=media)
 
 
 # Run in the scratch site's `manage.py shell`: add a Russian translation of the seed article,
 # so both languages have a real article page, and print the pages to judge.
 PAGES_SCRIPT = """
 import json
+import os
 from django.contrib.auth import get_user_model
 from articles.models import Article
 from articles.services import link_translation
@@ -96,36 +81,16 @@ print(json.dumps([
 def start_site(workdir):
     """Serve the demo content under gunicorn with the production settings; return (url, process)."""
     env = site_environment(workdir)
-    manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "createcachetable")
-    manage(env, "import_seeds", "-v0")
-    manage(env, "collectstatic", "--noinput", "-v0")
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "newsportal.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(url + "/", timeout=2)
-            return url, server, env
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the site did not start")
+    support.prepare_site(env)
+    port = support.free_port()
+    server = support.start_gunicorn(env, port, "-w", "2")
+    return f"http://127.0.0.1:{port}", server, env
 
 
 def pages(env):
     """Return (name, path, run Lighthouse?) of the pages to judge."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", PAGES_SCRIPT],
-        cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    output = support.manage(env, "shell", "-c", PAGES_SCRIPT)
+    return json.loads(output.strip().splitlines()[-1])
 
 
 def vnu_errors(html):

@@ -1,6 +1,6 @@
 """Time the article page with 0, 100 and 500 comments, and count its queries.
 
-usage: DJANGO_DEBUG=1 .venv/bin/python bench/comment_section.py [--runs 40]
+usage: DJANGO_DEBUG=1 .venv/bin/python bench/perf/comment_section.py [--runs 40]
 Builds a throwaway SQLite database in a temporary folder; prints one line per size with the
 median and 90th-percentile time of a GET (anonymous and logged in) and the number of queries.
 """
@@ -13,15 +13,19 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_DEBUG", "1")
-os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsportal.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import django  # noqa: E402
+from bench import support  # noqa: E402
 
-django.setup()
+# The development settings (DJANGO_DEBUG=1 unless the caller says otherwise) on a new SQLite file.
+support.setup_django(
+    {
+        **os.environ,
+        "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "1"),
+        "DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3",
+    },
+    settings=os.environ.get("DJANGO_SETTINGS_MODULE", "newsportal.settings"),
+)
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
@@ -75,6 +79,7 @@ def main():
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["testserver"]
     call_command("migrate", verbosity=0)
+    call_command("createcachetable")  # the cache when REDIS_URL is not set
     call_command("import_seeds", verbosity=0)
     article = Article.objects.get(slug="strateji-muttefiqliyin-yeni-merhelesi")
     users = [
@@ -90,9 +95,8 @@ def main():
         fill(article, users, number)
         a50, a90, aq = measure(anonymous, url, runs)
         r50, r90, rq = measure(reader, url, runs)
-        anonymous = f"{a50:>10.1f} / {a90:<9.1f}"
-        logged_in = f"{r50:>10.1f} / {r90:<9.1f}"
-        print(f"{number:>8} | {anonymous} | {aq:>7} | {logged_in} | {rq:>7}")
+        shown = f"{a50:>10.1f} / {a90:<9.1f}", f"{r50:>10.1f} / {r90:<9.1f}"
+        print(f"{number:>8} | {shown[0]} | {aq:>7} | {shown[1]} | {rq:>7}")
 
 
 if __name__ == "__main__":

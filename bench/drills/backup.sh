@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Back up and restore the portal: a PostgreSQL dump plus the uploaded media, with checksums.
 #
-#   bench/backup.sh backup  DATABASE_URL MEDIA_ROOT BACKUP_DIR
-#   bench/backup.sh restore BACKUP_DIR  DATABASE_URL MEDIA_ROOT
+#   bench/drills/backup.sh backup  DATABASE_URL MEDIA_ROOT BACKUP_DIR
+#   bench/drills/backup.sh restore BACKUP_DIR  DATABASE_URL MEDIA_ROOT
 #
 # backup: pg_dump in the custom format (one consistent snapshot, restorable table by table) and
 # a tar of MEDIA_ROOT, then SHA256SUMS over both. restore: checks the sums, restores the dump in
 # one transaction into DATABASE_URL (an empty database) and unpacks the media into MEDIA_ROOT;
-# any error stops it with nothing half-restored in the database. bench/restore_drill.py runs both
+# any error stops it with nothing half-restored in the database. bench/drills/restore.py runs both
 # and checks that the restored site serves the same articles and view totals.
 set -euo pipefail
 

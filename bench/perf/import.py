@@ -3,11 +3,13 @@
 Creates a scratch PostgreSQL database, migrates it, serves the feed from 127.0.0.1 and imports
 it twice: the first run stores every entry, the second finds them all already there.
 
-    python bench/import.py [--entries 5000] [--database-url postgres://root@127.0.0.1:5432/postgres]
+    .venv/bin/python bench/perf/import.py [--entries 5000] [--database-url URL]
+
+The database is made on the server of --database-url (default BENCH_DATABASE_URL, else
+postgres://root@127.0.0.1:5432/postgres) and dropped at the end.
 """
 
 import argparse
-import os
 import sys
 import threading
 import time
@@ -16,12 +18,34 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench import support  # noqa: E402
+
+
+def arguments():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=5000)
+    parser.add_argument(
+        "--database-url",
+        default=support.SERVER_URL,
+        help="a PostgreSQL server; a scratch database is created on it and dropped after",
+    )
+    return parser.parse_args()
+
+
+# The arguments name the database server, so they are read before Django is set up on it.
+ARGS = arguments()
+SCRATCH = f"bench_import_{uuid.uuid4().hex[:8]}"
+# Production settings: DEBUG would also keep a log of every query.
+support.setup_django(support.site_env(support.database_url(SCRATCH, ARGS.database_url)))
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
+
+from articles.importers.feeds import import_source, parse_feed  # noqa: E402
+from articles.models import Article, Source  # noqa: E402
 
 
 def make_feed(entries):
@@ -64,58 +88,18 @@ def serve(body):
     return httpd, f"http://127.0.0.1:{httpd.server_port}/rss"
 
 
-def with_database(url, name):
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
-def admin_connection(url):
-    parts = urlsplit(url)
-    return psycopg.connect(
-        host=parts.hostname, port=parts.port or 5432, user=parts.username or "root",
-        password=parts.password, dbname=parts.path.lstrip("/") or "postgres", autocommit=True,
-    )  # fmt: skip
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--entries", type=int, default=5000)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL", "postgres://root@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL server; a scratch database is created on it and dropped after",
-    )
-    args = parser.parse_args()
-
-    scratch = f"bench_import_{uuid.uuid4().hex[:8]}"
-    with admin_connection(args.database_url) as admin:
-        admin.execute(f'CREATE DATABASE "{scratch}"')
-    os.environ["DATABASE_URL"] = with_database(args.database_url, scratch)
-    # Production settings: DEBUG would also keep a log of every query.
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SECRET_KEY", uuid.uuid4().hex * 2)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsportal.settings")
-    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    support.create_database(SCRATCH, ARGS.database_url)
     try:
-        run(args.entries)
+        run(ARGS.entries)
     finally:
-        from django.db import connections
-
         connections.close_all()
-        with admin_connection(args.database_url) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+        support.drop_database(SCRATCH, ARGS.database_url)
 
 
 def run(entries):
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from articles.importers.feeds import import_source, parse_feed
-    from articles.models import Article, Source
-
     call_command("migrate", verbosity=0)
+    call_command("createcachetable")  # the cache when REDIS_URL is not set
     body = make_feed(entries)
     httpd, feed_url = serve(body)
     source = Source.objects.create(

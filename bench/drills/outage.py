@@ -1,6 +1,6 @@
 """Drill: PostgreSQL restarts while the site is under load; nothing committed is lost.
 
-    .venv/bin/python bench/outage.py [--down 3] [--before 5] [--after 10] [--threads 6]
+    .venv/bin/python bench/drills/outage.py [--down 3] [--before 5] [--after 10] [--threads 6]
 
 Creates a scratch PostgreSQL cluster under /tmp on a free port (the main cluster on 5432 is
 never touched), imports the seeds and serves the site with gunicorn (2 workers, production
@@ -28,20 +28,10 @@ from pathlib import Path
 import psycopg
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drill import (  # noqa: E402
-    BROWSER,
-    free_port,
-    log_in,
-    manage,
-    post_comment,
-    prepare,
-    site_env,
-    start_gunicorn,
-    stop,
-    worker_pids,
-)
-from scratch_pg import ScratchCluster  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench import support  # noqa: E402
+from bench.support import BROWSER, log_in, post_comment  # noqa: E402
 
 FRIENDLY = {"az": "Sayt qısa müddətə əlçatmazdır", "ru": "Сайт ненадолго недоступен"}
 PASSWORD = "Qarabag-2026-bahar"
@@ -124,7 +114,7 @@ class Load:
 
 
 def stored(cluster, database):
-    with psycopg.connect(cluster.dsn(database)) as db:
+    with psycopg.connect(cluster.url(database)) as db:
         views = db.execute("SELECT coalesce(sum(views), 0) FROM articles_article").fetchone()[0]
         comments = {row[0] for row in db.execute("SELECT id FROM comments_comment")}
         return views, comments
@@ -139,22 +129,14 @@ def main():
     parser.add_argument("--port", type=int, default=0, help="scratch cluster's port (0: any free)")
     args = parser.parse_args()
 
-    cluster = ScratchCluster(args.port or free_port()).init().start()
-    cluster.create_database("outage")
-    env = site_env(cluster.url("outage"))
+    cluster = support.Cluster(args.port or support.free_port()).init().start()
+    env = support.drill_env(support.create_database("outage", cluster.url()))
     gunicorn = None
     try:
-        prepare(env)
+        support.prepare_site(env)
         readers = [f"oxucu{n}" for n in range(3)]
-        for name in readers:
-            manage(
-                env,
-                "shell",
-                "-c",
-                "from django.contrib.auth.models import User;"
-                f"User.objects.create_user('{name}', '{name}@example.com', '{PASSWORD}')",
-            )
-        with psycopg.connect(cluster.dsn("outage")) as db:
+        support.create_readers(env, readers, PASSWORD)
+        with psycopg.connect(cluster.url("outage")) as db:
             articles = [
                 f"/news/{slug}-{pk}"
                 for pk, slug in db.execute(
@@ -163,11 +145,11 @@ def main():
                 )
             ]
             views_at_start = db.execute("SELECT sum(views) FROM articles_article").fetchone()[0]
-        port = free_port()
+        port = support.free_port()
         base = f"http://127.0.0.1:{port}"
         log = f"{cluster.dir}/gunicorn.log"
-        gunicorn = start_gunicorn(env, port, log=log)
-        workers_before = worker_pids(gunicorn.pid)
+        gunicorn = support.start_gunicorn(env, port, *support.DRILL_GUNICORN, log=log)
+        workers_before = support.worker_pids(gunicorn.pid)
         sessions = [(name, log_in(base, name, PASSWORD)) for name in readers]
         load = Load(base, articles, sessions)
         print(f"{len(articles)} articles, {args.threads} reader threads, gunicorn {base}")
@@ -211,7 +193,7 @@ def main():
         print(f"refused or broken connections (must be 0): {refused}")
         print(f"normal service again {recovered_in:.2f} s after PostgreSQL was back (max 5 s)")
         print(f"answers after it was back: {len(after)}, of which not 200/302: {len(bad_after)}")
-        workers_after = worker_pids(gunicorn.pid)
+        workers_after = support.worker_pids(gunicorn.pid)
         restarted = gunicorn.poll() is not None or workers_after != workers_before
         print(f"gunicorn or a worker restarted (must be no): {'yes' if restarted else 'no'}")
 
@@ -253,7 +235,7 @@ def main():
         return 0 if ok else 1
     finally:
         if gunicorn is not None:
-            stop(gunicorn)
+            support.stop(gunicorn)
         cluster.destroy()
 
 

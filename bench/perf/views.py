@@ -1,6 +1,6 @@
 """Benchmark the view counter: no view lost under concurrency, and what counting costs.
 
-    .venv/bin/python bench/views.py [--duration 8] [--concurrency 32] [--rounds 2]
+    .venv/bin/python bench/perf/views.py [--duration 8] [--concurrency 32] [--rounds 2]
 
 Creates a scratch PostgreSQL database (dropped at the end), migrates it, imports the seeds and
 serves the site with gunicorn (2 sync workers, production settings). Then it requests the seed
@@ -14,7 +14,7 @@ counted view) under four configurations, alternating them for `--rounds` rounds:
 - redis-buffer: VIEWS_BUFFER=redis, views buffered in Redis, `flush_views --every 1` running.
 
 Each runs twice: the page rendered on every request, and from the site's page cache
-(bench/page_cache_settings.py), where counting is most of the work.
+(bench/perf/page_cache_settings.py), where counting is most of the work.
 For each it prints the throughput, its ratio to "off" measured in the same run, and the lost
 count: 200 responses minus the views that reached the database (after a final flush). It must
 be 0; a negative figure would mean views counted twice. Needs PostgreSQL and Redis on 127.0.0.1.
@@ -24,7 +24,6 @@ import argparse
 import http.client
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -32,16 +31,13 @@ import uuid
 from multiprocessing import Pool
 from pathlib import Path
 
-import psycopg
 import redis
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).parent / "gunicorn")
-SEED_SLUG = "strateji-muttefiqliyin-yeni-merhelesi"
-ADMIN_DSN = "host=127.0.0.1 user=root dbname=postgres"
-REDIS_URL = "redis://127.0.0.1:6379/0"
-BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench import support  # noqa: E402
+from bench.support import MOBILE_BROWSER as BROWSER  # noqa: E402
+from bench.support import REDIS_URL, SEED_SLUG  # noqa: E402
 
 CONFIGURATIONS = {
     "off": {"VIEWS_COUNTING": "0"},
@@ -51,66 +47,23 @@ CONFIGURATIONS = {
 }
 
 
-def site_env(database, extra=()):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DJANGO_DEBUG", "REDIS_URL", "VIEWS_BUFFER", "VIEWS_COUNTING"}
-    }
-    env.update(
-        DATABASE_URL=f"postgres://root@127.0.0.1:5432/{database}",
-        DJANGO_SECRET_KEY="bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_LOG_LEVEL="WARNING",
-        VIEWS_REDIS_PREFIX=f"bench-{database}:",
-        PAGE_CACHE_SECONDS="0",  # bench/page_cache_settings.py switches it on
-    )
-    env.update(dict(extra))
-    return env
+def site_env(url, extra=()):
+    # The page rendered every time; bench/perf/page_cache_settings.py switches the cache on.
+    return support.site_env(url, PAGE_CACHE_SECONDS="0", **dict(extra))
 
 
-def manage(database, *args):
-    subprocess.run(
-        [PYTHON, "manage.py", *args],
-        cwd=ROOT,
-        env=site_env(database),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-
-
-def prepare(database):
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    manage(database, "migrate", "--noinput")
-    manage(database, "createcachetable")
-    manage(database, "collectstatic", "--noinput")
-    manage(database, "import_seeds")
-
-
-def drop(database):
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+def drop(name):
+    support.drop_database(name)
     # The run's Redis keys (who was counted, buffers); cached pages expire on their own.
     client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=f"*bench-{database}:*", count=1000))
+    keys = list(client.scan_iter(match=f"*bench-{name}:*", count=1000))
     for start in range(0, len(keys), 1000):
         client.delete(*keys[start : start + 1000])
 
 
-def seed_article(database):
-    with psycopg.connect(f"host=127.0.0.1 user=root dbname={database}") as db:
-        return db.execute(
-            "SELECT id, views FROM articles_article WHERE slug = %s", [SEED_SLUG]
-        ).fetchone()
-
-
-def stored_views(database, article_id):
-    with psycopg.connect(f"host=127.0.0.1 user=root dbname={database}") as db:
-        return db.execute(
-            "SELECT views FROM articles_article WHERE id = %s", [article_id]
-        ).fetchone()[0]
+def stored_views(url, article_id):
+    sql = "SELECT views FROM articles_article WHERE id = %s"
+    return support.query(url, sql, [article_id])[0][0]
 
 
 def get(port, path, user_agent):
@@ -122,19 +75,6 @@ def get(port, path, user_agent):
         return response.status
     finally:
         connection.close()
-
-
-def wait_until_up(port, path, process):
-    for _ in range(200):
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited")
-        try:
-            if get(port, path, "bench-probe curl") == 200:  # a crawler: not counted
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError("gunicorn did not answer")
 
 
 def load(job):
@@ -169,30 +109,16 @@ def load(job):
     return ok[0], other[0], errors[0], time.monotonic() - started
 
 
-def measure(name, page_cache, database, article_id, path, port, args):
-    env = site_env(database, CONFIGURATIONS[name])
+def measure(name, page_cache, url, article_id, path, port, args):
+    env = site_env(url, CONFIGURATIONS[name])
     if page_cache:
-        env["DJANGO_SETTINGS_MODULE"] = "bench.page_cache_settings"
-    server = subprocess.Popen(
-        [GUNICORN, "newsportal.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    flusher = None
-    if name == "redis-buffer":
-        flusher = subprocess.Popen(
-            [PYTHON, "manage.py", "flush_views", "--every", "1"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+        env["DJANGO_SETTINGS_MODULE"] = "bench.perf.page_cache_settings"
+    server = support.start_gunicorn(env, port, "-w", str(args.workers))
+    flusher = support.start_flusher(env) if name == "redis-buffer" else None
     try:
-        wait_until_up(port, path, server)
         # Warm up (templates, connections) as a crawler, which is never counted.
         load((port, path, 4, 1.0, "bench-warm-up curl/8"))
-        before = stored_views(database, article_id)
+        before = stored_views(url, article_id)
         processes = args.processes
         per_process = max(1, args.concurrency // processes)
         tag = uuid.uuid4().hex[:8]
@@ -212,17 +138,11 @@ def measure(name, page_cache, database, article_id, path, port, args):
         server.terminate()
         server.wait()
     if name == "redis-buffer":
-        subprocess.run(
-            [PYTHON, "manage.py", "flush_views"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        support.manage(env, "flush_views")
     ok = sum(result[0] for result in results)
     other = sum(result[1] for result in results)
     errors = sum(result[2] for result in results)
-    counted = stored_views(database, article_id) - before
+    counted = stored_views(url, article_id) - before
     expected = 0 if name == "off" else ok
     return {
         "rps": ok / elapsed,
@@ -250,14 +170,16 @@ def main():
 
     database = f"bench_views_{os.getpid()}"
     print(f"Preparing {database} (migrate, seeds, static files)...", flush=True)
-    prepare(database)
+    url = support.create_database(database)
+    support.prepare_site(site_env(url))
     try:
-        article_id, _views = seed_article(database)
+        sql = "SELECT id FROM articles_article WHERE slug = %s"
+        article_id = support.query(url, sql, [SEED_SLUG])[0][0]
         path = f"/news/{SEED_SLUG}-{article_id}"
         results = {(name, cached): [] for cached in (False, True) for name in CONFIGURATIONS}
         for round_number in range(1, args.rounds + 1):
             for name, cached in results:
-                result = measure(name, cached, database, article_id, path, args.port, args)
+                result = measure(name, cached, url, article_id, path, args.port, args)
                 results[name, cached].append(result)
                 page = "page cache" if cached else "rendered"
                 print(

@@ -1,11 +1,11 @@
-"""Drill: back up a live site with bench/backup.sh, restore it elsewhere, compare what both serve.
+"""Drill: back up a live site with backup.sh, restore it elsewhere, compare what both serve.
 
-    .venv/bin/python bench/restore_drill.py [--views 200]
+    .venv/bin/python bench/drills/restore.py [--views 200]
 
 On the PostgreSQL server of BENCH_DATABASE_URL (default 127.0.0.1:5432) it creates a scratch
 database, imports the seeds, serves it with gunicorn and reads articles as `--views` distinct
-visitors (counted views); it gives one article an uploaded picture. Then `bench/backup.sh backup`
-dumps the database and the media, `bench/backup.sh restore` loads them into a second, empty
+visitors (counted views); it gives one article an uploaded picture. Then `backup.sh backup`
+dumps the database and the media, `backup.sh restore` loads them into a second, empty
 database and media folder, and a second gunicorn serves the restored copy. Both sites are
 crawled the same way (sitemaps, then every article page as a search engine, which is not
 counted): the number of articles, the sum of the view counts shown on their pages, and the
@@ -23,22 +23,14 @@ import tempfile
 import uuid
 from pathlib import Path
 
-import psycopg
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drill import (  # noqa: E402
-    BROWSER,
-    ROOT,
-    free_port,
-    manage,
-    prepare,
-    site_env,
-    start_gunicorn,
-    stop,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-SERVER_URL = "postgres://root@127.0.0.1:5432/postgres"
+from bench import support  # noqa: E402
+from bench.support import BROWSER  # noqa: E402
+
+BACKUP = Path(__file__).resolve().parent / "backup.sh"
 CRAWLER = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
@@ -74,16 +66,13 @@ def main():
     run = uuid.uuid4().hex[:8]
     work = Path(tempfile.mkdtemp(prefix="restore-drill-"))
     names = {"live": f"drill_live_{run}", "restored": f"drill_restored_{run}"}
-    urls = {key: SERVER_URL.rsplit("/", 1)[0] + f"/{name}" for key, name in names.items()}
+    urls = {key: support.create_database(name) for key, name in names.items()}
     media = {key: work / f"media-{key}" for key in names}
     servers = []
-    with psycopg.connect(SERVER_URL, autocommit=True) as admin:
-        for name in names.values():
-            admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        live = site_env(urls["live"], MEDIA_ROOT=str(media["live"]))
-        prepare(live)
-        manage(
+        live = support.drill_env(urls["live"], MEDIA_ROOT=str(media["live"]))
+        support.prepare_site(live)
+        support.manage(
             live,
             "shell",
             "-c",
@@ -93,8 +82,10 @@ def main():
             "a = Article.objects.published().order_by('id').first()\n"
             "a.image.save('drill.jpg', ContentFile(tiny_jpeg()), save=True)",
         )
-        port = free_port()
-        servers.append(start_gunicorn(live, port, log=str(work / "live.log")))
+        port = support.free_port()
+        servers.append(
+            support.start_gunicorn(live, port, *support.DRILL_GUNICORN, log=work / "live.log")
+        )
         base = f"http://127.0.0.1:{port}"
         articles, _views, _picture = crawl(base, media["live"])
         for visit in range(args.views):
@@ -103,7 +94,7 @@ def main():
         before = crawl(base, media["live"])
 
         backup = work / "backup"
-        script = str(ROOT / "bench" / "backup.sh")
+        script = str(BACKUP)
         subprocess.run(
             [script, "backup", urls["live"], str(media["live"]), str(backup)], check=True
         )
@@ -111,9 +102,13 @@ def main():
             [script, "restore", str(backup), urls["restored"], str(media["restored"])], check=True
         )
 
-        restored_env = site_env(urls["restored"], MEDIA_ROOT=str(media["restored"]))
-        port = free_port()
-        servers.append(start_gunicorn(restored_env, port, log=str(work / "restored.log")))
+        restored_env = support.drill_env(urls["restored"], MEDIA_ROOT=str(media["restored"]))
+        port = support.free_port()
+        servers.append(
+            support.start_gunicorn(
+                restored_env, port, *support.DRILL_GUNICORN, log=work / "restored.log"
+            )
+        )
         after = crawl(f"http://127.0.0.1:{port}", media["restored"])
 
         print(f"live site:     {len(before[0])} articles, {before[1]} views in all")
@@ -125,10 +120,9 @@ def main():
         return 0 if ok else 1
     finally:
         for server in servers:
-            stop(server)
-        with psycopg.connect(SERVER_URL, autocommit=True) as admin:
-            for name in names.values():
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            support.stop(server)
+        for name in names.values():
+            support.drop_database(name)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -1,6 +1,6 @@
 """Time the search on a large PostgreSQL database: p50 and p95 of a few hundred searches.
 
-usage: python bench/search.py [--articles 100000] [--searches 300] [--seed 1] [--keep]
+    .venv/bin/python bench/perf/search.py [--articles 100000] [--searches 300] [--keep]
 
 Creates a scratch database on the PostgreSQL server of BENCH_DATABASE_URL (default
 postgres://root@127.0.0.1:5432/postgres), migrates it, bulk-inserts the articles (text made of
@@ -20,53 +20,41 @@ import argparse
 import os
 import random
 import re
-import secrets
 import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/postgres")
+from bench import support  # noqa: E402
+
 GOAL_MS = 100
+NAME = f"bench_search_{os.getpid()}"
+# Django is set up on the scratch database before it exists: it connects at the first query.
+support.setup_django(
+    support.site_env(support.database_url(NAME), DJANGO_ALLOWED_HOSTS="testserver"),
+    settings="newsportal.test_settings",  # plain static files storage
+)
 
+from django.contrib.auth.models import AnonymousUser  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, connections  # noqa: E402
+from django.test import RequestFactory  # noqa: E402
+from django.utils import timezone, translation  # noqa: E402
 
-def create_database(name):
-    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return SERVER_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(name):
-    with psycopg.connect(SERVER_URL, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
-def setup_django(database_url):
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="newsportal.test_settings",  # plain static files storage
-        DATABASE_URL=database_url,
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_DEBUG="0",  # DEBUG would keep every query in memory
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_ALLOWED_HOSTS="testserver",
-        DJANGO_LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
+from articles import search, text, views  # noqa: E402
+from articles.filters import ArticleSearchFilter  # noqa: E402
+from articles.importers.seed_dump import parse_seed_file  # noqa: E402
+from articles.caching.fragments import PageFragments  # noqa: E402
+from articles.models import Article, Category, Source  # noqa: E402
 
 
 def seed_text():
     """Return (sentences, titles) from the seed dumps."""
-    from articles.importers.seed_dump import parse_seed_file
-
     sentences, titles = [], []
-    for path in sorted((ROOT / "seeds").glob("*.txt")):
+    for path in sorted((support.ROOT / "seeds").glob("*.txt")):
         page = parse_seed_file(path)
         titles.append(page.article.title)
         titles.extend(entry.title for entry in page.most_read)
@@ -77,12 +65,6 @@ def seed_text():
 
 def fill(number, rng):
     """Bulk-insert `number` published articles; return the words they use."""
-    from django.db import connection
-    from django.utils import timezone
-
-    from articles import text
-    from articles.models import Article, Category, Source
-
     sentences, titles = seed_text()
     words = sorted({w for s in sentences + titles for w in re.findall(r"\w{4,}", s)})
     sources = [
@@ -130,8 +112,6 @@ def fill(number, rng):
 
 def queries(words, source_slugs, count, rng):
     """Return `count` query strings (GET parameters) of mixed kinds."""
-    from articles.search import fold
-
     made = []
     for _ in range(count):
         kind = rng.random()
@@ -142,7 +122,7 @@ def queries(words, source_slugs, count, rng):
         elif kind < 0.85:
             params = {"q": rng.choice(words)[:5]}
         else:
-            params = {"q": fold(rng.choice(words))}
+            params = {"q": search.fold(rng.choice(words))}
         if rng.random() < 0.2:
             if rng.random() < 0.5:
                 params["source"] = rng.choice(source_slugs)
@@ -153,27 +133,19 @@ def queries(words, source_slugs, count, rng):
 
 
 def time_searches(all_params):
-    from django.test import RequestFactory
-    from django.utils import translation
-
-    from articles import search, views
-    from articles.filters import ArticleSearchFilter
-    from articles.menu import menu_categories
-    from articles.models import Source
-
     factory = RequestFactory()
     query_ms, page_ms, found = [], [], []
     translation.activate("az")
     for params in all_params:
         request = factory.get("/search/", params)
-        request.user = _anonymous()
+        request.user = AnonymousUser()
         started = time.perf_counter()
         filterset = ArticleSearchFilter(
             request.GET,
             queryset=views.visible_articles(),
             request=request,
             sources=list(Source.objects.only("slug", "name")),
-            categories=menu_categories(request),
+            categories=PageFragments(request).menu(),
         )
         assert filterset.is_valid(), filterset.errors
         choices_done = time.perf_counter()
@@ -189,12 +161,6 @@ def time_searches(all_params):
     return query_ms, page_ms, found
 
 
-def _anonymous():
-    from django.contrib.auth.models import AnonymousUser
-
-    return AnonymousUser()
-
-
 def percentile(values, share):
     return statistics.quantiles(values, n=100, method="inclusive")[share - 1]
 
@@ -208,13 +174,10 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    name = f"bench_search_{os.getpid()}"
-    setup_django(create_database(name))
+    support.create_database(NAME)
     try:
-        from django.core.management import call_command
-        from django.db import connections
-
         call_command("migrate", verbosity=0)
+        call_command("createcachetable")  # the cache when REDIS_URL is not set
         words, source_slugs = fill(args.articles, rng)
         warm_up = queries(words, source_slugs, 30, rng)
         time_searches(warm_up)
@@ -232,12 +195,10 @@ def main():
         connections.close_all()
     finally:
         if not args.keep:
-            from django.db import connections
-
             connections.close_all()
-            drop_database(name)
+            support.drop_database(NAME)
         else:
-            print(f"kept database {name}")
+            print(f"kept database {NAME}")
     return 0 if percentile(query_ms, 95) < GOAL_MS else 1
 
 

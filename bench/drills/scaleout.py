@@ -1,7 +1,7 @@
 """Scale-out drill: two app hosts behind nginx, a PostgreSQL primary and its streaming replica,
 one Redis; all on 127.0.0.1, started and removed by this script.
 
-    .venv/bin/python bench/scaleout.py [--visits 3000] [--readers 8] [--commenters 4]
+    .venv/bin/python bench/drills/scaleout.py [--visits 3000] [--readers 8] [--commenters 4]
 
 Needs Debian's postgresql (initdb, pg_ctl, pg_basebackup: run as root, the clusters run as the
 postgres user), nginx (or nginx-light) and a Redis on 127.0.0.1:6379 (its database 9 is used
@@ -26,7 +26,6 @@ and emptied). The machine's own PostgreSQL is not touched: the drill makes its o
 """
 
 import argparse
-import glob
 import os
 import random
 import shutil
@@ -44,18 +43,10 @@ import psycopg
 import redis
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drill import (  # noqa: E402
-    BROWSER,
-    PYTHON,
-    ROOT,
-    log_in,
-    manage,
-    post_comment,
-    site_env,
-    start_gunicorn,
-    stop,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bench import support  # noqa: E402
+from bench.support import BROWSER, Cluster, log_in, manage, post_comment, stop  # noqa: E402
 
 PRIMARY_PORT, REPLICA_PORT = 5441, 5442
 HOST_PORTS = (8101, 8102)
@@ -101,20 +92,6 @@ http {{
 """
 
 
-def postgres_bin(name):
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
-    if not found:
-        sys.exit(f"{name} not found: apt-get install postgresql")
-    return found[-1]
-
-
-def as_postgres(command, **kwargs):
-    """Run a PostgreSQL server tool as the postgres user (the server refuses to run as root)."""
-    if os.geteuid() == 0:
-        command = ["runuser", "-u", "postgres", "--", *command]
-    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
-
-
 def dsn(port, database=DATABASE):
     return f"host=127.0.0.1 port={port} user=root dbname={database}"
 
@@ -127,30 +104,6 @@ def one(port, sql, params=()):
     with psycopg.connect(dsn(port), autocommit=True, connect_timeout=3) as db:
         cursor = db.execute(sql, params)
         return cursor.fetchone() if cursor.description else None
-
-
-class Cluster:
-    """A PostgreSQL cluster in a directory of ours, started and stopped with pg_ctl."""
-
-    def __init__(self, folder, port):
-        self.folder, self.port = folder, port
-        self.options = (
-            f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder.parent}"
-            " -c wal_level=replica -c max_wal_senders=5 -c hot_standby=on -c fsync=on"
-        )
-
-    def ctl(self, *args):
-        as_postgres(
-            [postgres_bin("pg_ctl"), "-D", str(self.folder), "-l", f"{self.folder}.log", "-w"]
-            + ["-o", self.options, *args]
-        )
-
-    def start(self):
-        self.ctl("start")
-
-    def stop(self):
-        if (self.folder / "postmaster.pid").exists():
-            self.ctl("stop", "-m", "fast")
 
 
 class Traffic:
@@ -271,8 +224,9 @@ def main():  # noqa: C901 (one drill, told in order)
         sys.exit("nginx not found: apt-get install nginx-light")
 
     work = Path(tempfile.mkdtemp(prefix="scaleout-"))
-    primary = Cluster(work / "primary", PRIMARY_PORT)
-    replica = Cluster(work / "replica", REPLICA_PORT)
+    replication = "-c wal_level=replica -c max_wal_senders=5 -c hot_standby=on -c fsync=on"
+    primary = Cluster(PRIMARY_PORT, work / "primary", replication)
+    replica = Cluster(REPLICA_PORT, work / "replica", replication)
     processes = {}
     store = redis.Redis.from_url(REDIS_URL)
     store.flushdb()
@@ -285,30 +239,17 @@ def main():  # noqa: C901 (one drill, told in order)
         # 1. Primary, data, standby.
         if os.geteuid() == 0:
             shutil.chown(work, "postgres")
-        as_postgres(
-            [postgres_bin("initdb"), "-D", str(primary.folder), "-U", "root", "-A", "trust"]
-            + ["-E", "UTF8", "--locale=C.UTF-8"]
-        )
-        primary.start()
-        with psycopg.connect(dsn(PRIMARY_PORT, "postgres"), autocommit=True) as db:
-            db.execute(f"CREATE DATABASE {DATABASE}")
-        setup = site_env(url(PRIMARY_PORT), REDIS_URL=REDIS_URL)
-        for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
-            manage(setup, *command)
-        manage(setup, "import_seeds")
+        primary.init().start()
+        support.create_database(DATABASE, primary.url())
+        setup = support.drill_env(url(PRIMARY_PORT), REDIS_URL=REDIS_URL)
+        support.prepare_site(setup)
         manage(setup, "generate_articles", str(args.articles))
-        code = (
-            "from django.contrib.auth import get_user_model; U = get_user_model()\n"
-            f"for n in range({args.commenters}):\n"
-            f"    U.objects.create_user(f'drill{{n}}', f'drill{{n}}@example.com', '{PASSWORD}')\n"
-        )
-        subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=setup, check=True)
+        support.create_readers(setup, [f"drill{n}" for n in range(args.commenters)], PASSWORD)
         log(f"primary on {PRIMARY_PORT}: schema, seeds, {args.articles} articles, users")
 
-        as_postgres(
-            [postgres_bin("pg_basebackup"), "-h", "127.0.0.1", "-p", str(PRIMARY_PORT)]
-            + ["-U", "root", "-D", str(replica.folder), "-R", "-X", "stream", "-c", "fast"]
-        )
+        basebackup = [support.postgres_bin("pg_basebackup"), "-h", "127.0.0.1"]
+        basebackup += ["-p", str(PRIMARY_PORT), "-U", "root", "-D", str(replica.data)]
+        support.as_postgres(*basebackup, "-R", "-X", "stream", "-c", "fast")
         replica.start()
         wait_for(
             lambda: one(PRIMARY_PORT, "SELECT state FROM pg_stat_replication")[0] == "streaming",
@@ -333,7 +274,7 @@ def main():  # noqa: C901 (one drill, told in order)
         )
 
         # 2. Two app hosts and the load balancer.
-        host_env = site_env(
+        host_env = support.drill_env(
             url(PRIMARY_PORT),
             DATABASE_REPLICA_URL=url(REPLICA_PORT),
             REDIS_URL=REDIS_URL,
@@ -345,15 +286,11 @@ def main():  # noqa: C901 (one drill, told in order)
 
         def start_host(index):
             port = HOST_PORTS[index]
-            processes[f"host{index + 1}"] = start_gunicorn(
-                host_env, port, log=work / f"host{index + 1}.log"
+            processes[f"host{index + 1}"] = support.start_gunicorn(
+                host_env, port, *support.DRILL_GUNICORN, log=work / f"host{index + 1}.log"
             )
-            processes[f"flush{index + 1}"] = subprocess.Popen(
-                [PYTHON, "manage.py", "flush_views", "--every", "1"],
-                cwd=ROOT,
-                env=host_env,
-                stdout=subprocess.DEVNULL,
-                stderr=open(work / f"flush{index + 1}.log", "a"),  # noqa: SIM115
+            processes[f"flush{index + 1}"] = support.start_flusher(
+                host_env, log=work / f"flush{index + 1}.log"
             )
 
         for index in range(2):

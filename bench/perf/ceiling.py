@@ -1,12 +1,12 @@
 """Benchmark the reader's pages against the framework ceiling, with and without the page cache.
 
-    .venv/bin/python bench/ceiling.py [--articles 100000] [--duration 10] [--concurrency 32]
+    .venv/bin/python bench/perf/ceiling.py [--articles 100000] [--duration 10] [--concurrency 32]
 
 Prepares scratch PostgreSQL databases with `--articles` and with `--small` (1 000) generated
 articles (kept for the next run; `--drop` removes them), then serves, one at a time under
 gunicorn (2 sync workers, production settings, plain HTTP on 127.0.0.1):
 
-- ceiling: bench/ceiling_app.py, a bare Django view returning the article page's bytes;
+- ceiling: bench/perf/ceiling_app.py, a bare Django view returning the article page's bytes;
 - rendered: the site with the page cache off (sidebar fragments cached), views counted in
   PostgreSQL, the database as the cache;
 - page cache: the same with the anonymous page cache on;
@@ -25,6 +25,8 @@ last configuration) on 127.0.0.1.
 """
 
 import argparse
+import http.client
+import json
 import os
 import random
 import re
@@ -36,19 +38,16 @@ import tempfile
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import psycopg  # noqa: E402
+from bench import support  # noqa: E402
+from bench.support import MOBILE_BROWSER as BROWSER  # noqa: E402
+from bench.support import REDIS_URL, ROOT  # noqa: E402
 
-from bench import scratch  # noqa: E402
-
-ROOT = scratch.ROOT
-GUNICORN = str(Path(sys.executable).parent / "gunicorn")
 PORT = 8765
-REDIS_URL = "redis://127.0.0.1:6379/0"
-BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
 PAGES = ("home", "article", "new readers", "one article", "list", "search")
 CONFIGURATIONS = {
     "rendered": {"PAGE_CACHE_SECONDS": 0},
@@ -79,20 +78,19 @@ end
 """
 
 
-def article_paths(database, count=1000):
-    with psycopg.connect(f"host=127.0.0.1 user=root dbname={database}") as db:
-        rows = db.execute(
-            "SELECT id, slug, language FROM articles_article WHERE status = 'published' "
-            "AND published_at <= now() ORDER BY random() LIMIT %s",
-            [count],
-        ).fetchall()
+def article_paths(url, count=1000):
+    rows = support.query(
+        url,
+        "SELECT id, slug, language FROM articles_article WHERE status = 'published' "
+        "AND published_at <= now() ORDER BY random() LIMIT %s",
+        [count],
+    )
     return [f"{'/ru' if lang == 'ru' else ''}/news/{slug}-{pk}" for pk, slug, lang in rows]
 
 
-def category_path(database):
-    with psycopg.connect(f"host=127.0.0.1 user=root dbname={database}") as db:
-        slug = db.execute("SELECT slug FROM articles_category ORDER BY position LIMIT 1").fetchone()
-    return f"/category/{slug[0]}/"
+def category_path(url):
+    slug = support.query(url, "SELECT slug FROM articles_category ORDER BY position LIMIT 1")
+    return f"/category/{slug[0][0]}/"
 
 
 class Server:
@@ -103,32 +101,14 @@ class Server:
         self.processes = []
 
     def __enter__(self):
-        command = [GUNICORN, "-c", "gunicorn.conf.py", self.target, "-w", "2"]
-        command += ["-b", f"127.0.0.1:{PORT}"]
         self.processes.append(
-            subprocess.Popen(
-                command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            support.start_gunicorn(
+                self.env, PORT, "-c", "gunicorn.conf.py", "-w", "2", app=self.target
             )
         )
         if self.env.get("VIEWS_BUFFER") == "redis":
-            self.processes.append(
-                subprocess.Popen(
-                    [sys.executable, "manage.py", "flush_views", "--every", "1"],
-                    cwd=ROOT,
-                    env=self.env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-        for _ in range(300):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2):
-                    return self
-            except OSError:
-                if self.processes[0].poll() is not None:
-                    raise RuntimeError(self.processes[0].stderr.read().decode()[-2000:]) from None
-                time.sleep(0.1)
-        raise RuntimeError("the server did not start")
+            self.processes.append(support.start_flusher(self.env))
+        return self
 
     def __exit__(self, *exc):
         for process in reversed(self.processes):
@@ -170,8 +150,6 @@ def run_wrk(paths, args, user_agent, unique=False):
 
 def run_python(paths, args, user_agent, unique=False):
     """A threaded load generator for machines without wrk (itself slower: compare ratios)."""
-    import http.client
-
     latencies, bad, lock = [], [0], threading.Lock()
     deadline = time.monotonic() + args.duration
 
@@ -208,7 +186,6 @@ def warm_up(args):
 
 def visit_each(paths, user_agent):
     """Request every path once (4 at a time): each page is in the caches, each view counted."""
-    from concurrent.futures import ThreadPoolExecutor
 
     def visit(path):
         request = urllib.request.Request(
@@ -221,7 +198,7 @@ def visit_each(paths, user_agent):
         list(pool.map(visit, paths))
 
 
-def queries_per_request(database, urls, page_cache):
+def queries_per_request(url, urls, page_cache):
     """Count the SQL queries of the second request of each page, in a Django process."""
     code = (
         "import django, json, sys; django.setup()\n"
@@ -236,9 +213,7 @@ def queries_per_request(database, urls, page_cache):
         "    counts[name] = len(captured)\n"
         "print(json.dumps(counts))\n"
     )
-    import json
-
-    env = scratch.site_env(database, PAGE_CACHE_SECONDS=30 if page_cache else 0)
+    env = support.site_env(url, PAGE_CACHE_SECONDS=30 if page_cache else 0)
     env.update(DJANGO_SETTINGS_MODULE="newsportal.settings", DJANGO_ALLOWED_HOSTS="testserver")
     output = subprocess.run(
         [sys.executable, "-c", code, BROWSER, json.dumps(urls)],
@@ -262,9 +237,11 @@ def main():
     load = run_wrk if shutil.which("wrk") else run_python
     print(f"load generator: {'wrk' if load is run_wrk else 'Python threads'}")
 
-    big, small = f"bench_articles_{args.articles}", f"bench_articles_{args.small}"
-    for database, count in ((big, args.articles), (small, args.small)):
-        scratch.prepare(database, count)
+    names = f"bench_articles_{args.articles}", f"bench_articles_{args.small}"
+    big, small = (
+        support.generated_database(name, count)
+        for name, count in zip(names, (args.articles, args.small), strict=True)
+    )
 
     def targets(database):
         return {
@@ -280,7 +257,7 @@ def main():
     # The day's top story: every request the same article, as in a traffic spike.
     paths["one article"] = paths["article"][:1]
     with tempfile.NamedTemporaryFile(suffix=".html", delete=False) as page:
-        with Server("newsportal.wsgi", scratch.site_env(big, PAGE_CACHE_SECONDS=0)):
+        with Server("newsportal.wsgi", support.site_env(big, PAGE_CACHE_SECONDS=0)):
             request = urllib.request.Request(
                 f"http://127.0.0.1:{PORT}{paths['article'][0]}", headers={"User-Agent": "curl"}
             )
@@ -294,10 +271,10 @@ def main():
     results = {}
     for name in PAGES:
         unique = name == "new readers"
-        with Server("bench.ceiling_app:application", ceiling_env):
+        with Server("bench.perf.ceiling_app:application", ceiling_env):
             results[("ceiling", name)] = load(paths[name], args, visitor, unique)
         for configuration, extra in CONFIGURATIONS.items():
-            with Server("newsportal.wsgi", scratch.site_env(big, **extra)):
+            with Server("newsportal.wsgi", support.site_env(big, **extra)):
                 # Every page once first: the cached rows measure cache hits, not first renders.
                 visit_each(paths[name], visitor)
                 load(paths[name][:50], warm_up(args), visitor, unique)
@@ -337,7 +314,7 @@ def main():
         extra = CONFIGURATIONS[configuration]
         measured = {}
         for database, article_list in ((small, small_paths), (big, paths["article"])):
-            with Server("newsportal.wsgi", scratch.site_env(database, **extra)):
+            with Server("newsportal.wsgi", support.site_env(database, **extra)):
                 visit_each(article_list, visitor)
                 load(article_list[:50], warm_up(args), visitor)
                 measured[database] = load(article_list, args, visitor)
@@ -348,8 +325,8 @@ def main():
         )
     os.unlink(page.name)
     if args.drop:
-        scratch.drop(big)
-        scratch.drop(small)
+        for name in names:
+            support.drop_database(name)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Soak run: mixed traffic for a while on loopback; nothing fails, nothing is lost or doubled.
 
-    .venv/bin/python bench/soak.py [--duration 600] [--rate 20] [--threads 8]
+    .venv/bin/python bench/drills/soak.py [--duration 600] [--rate 20] [--threads 8]
 
 Creates a scratch database on the PostgreSQL server of BENCH_DATABASE_URL (default the local one
 on 127.0.0.1:5432; dropped at the end), imports the seeds and serves the site with gunicorn (2
@@ -18,7 +18,6 @@ memory (RSS) of each gunicorn worker after warming up and at the end. Exits 1 if
 
 import argparse
 import itertools
-import os
 import random
 import subprocess
 import sys
@@ -31,30 +30,14 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
-import psycopg
 import requests
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from drill import (  # noqa: E402
-    BROWSER,
-    PYTHON,
-    ROOT,
-    free_port,
-    log_in,
-    manage,
-    post_comment,
-    prepare,
-    rss_kib,
-    site_env,
-    start_gunicorn,
-    stop,
-    worker_pids,
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from articles.tests.feed_server import FeedServer  # noqa: E402
+from bench import support  # noqa: E402
+from bench.support import BROWSER, PYTHON, ROOT, manage, post_comment, query  # noqa: E402
 
-SERVER_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/postgres")
 PASSWORD = "Qarabag-2026-bahar"
 SEARCHES = ["Azərbaycan", "Bakı", "iqtisadiyyat", "Россия", "futbol", "prezident", "neft", "x"]
 _visitors = itertools.count()
@@ -143,11 +126,6 @@ class Traffic:
             self.kinds[(kind, status)] += 1
 
 
-def query(database_url, sql):
-    with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as db:
-        return db.execute(sql).fetchall()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=600.0, help="seconds of traffic")
@@ -156,28 +134,22 @@ def main():
     args = parser.parse_args()
 
     database = f"soak_{uuid.uuid4().hex[:8]}"
-    admin_url = SERVER_URL
-    database_url = SERVER_URL.rsplit("/", 1)[0] + f"/{database}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    env = site_env(database_url, DJANGO_SETTINGS_MODULE="bench.soak_settings")
+    database_url = support.create_database(database)
+    env = support.drill_env(database_url, DJANGO_SETTINGS_MODULE="bench.drills.soak_settings")
     feeds = FeedServer().start()
     started = time.monotonic()
     feeds.add("/soak.xml", growing_feed(started))
     gunicorn = importer = None
     try:
-        prepare(env)
+        support.prepare_site(env)
         readers = [f"soak{n}" for n in range(4)]
+        support.create_readers(env, readers, PASSWORD)
         manage(
             env,
             "shell",
             "-c",
-            "from django.contrib.auth.models import User; from articles.models import Source\n"
-            + "".join(
-                f"User.objects.create_user('{name}', '{name}@example.com', '{PASSWORD}')\n"
-                for name in readers
-            )
-            + "Source.objects.create(name='Soak', slug='soak', kind='site', "
+            "from articles.models import Source\n"
+            "Source.objects.create(name='Soak', slug='soak', kind='site', "
             f"homepage='https://soak.example/', feed_url='{feeds.url('/soak.xml')}', "
             "is_active=True)",
         )
@@ -198,11 +170,11 @@ def main():
         ]
         views_at_start = query(database_url, "SELECT sum(views) FROM articles_article")[0][0]
 
-        port = free_port()
+        port = support.free_port()
         base = f"http://127.0.0.1:{port}"
         log = f"/tmp/soak-{database}-gunicorn.log"
-        gunicorn = start_gunicorn(env, port, log=log)
-        sessions = [(name, log_in(base, name, PASSWORD)) for name in readers]
+        gunicorn = support.start_gunicorn(env, port, *support.DRILL_GUNICORN, log=log)
+        sessions = [(name, support.log_in(base, name, PASSWORD)) for name in readers]
         importer = subprocess.Popen(
             [PYTHON, "manage.py", "import_feeds", "--every", "60"],
             cwd=ROOT,
@@ -221,11 +193,13 @@ def main():
         for thread in threads:
             thread.start()
         time.sleep(min(10, args.duration / 4))  # warm-up: every worker has served pages
-        workers = worker_pids(gunicorn.pid)
-        memory_start = {pid: rss_kib(pid) for pid in workers}
+        workers = support.worker_pids(gunicorn.pid)
+        memory_start = {pid: support.rss_kib(pid) for pid in workers}
         for thread in threads:
             thread.join()
-        memory_end = {pid: rss_kib(pid) for pid in worker_pids(gunicorn.pid) if pid in workers}
+        memory_end = {
+            pid: support.rss_kib(pid) for pid in support.worker_pids(gunicorn.pid) if pid in workers
+        }
         importer.terminate()
         importer.wait(30)
         manage(env, "import_feeds")  # one last import: the feed of the last minute
@@ -289,10 +263,9 @@ def main():
     finally:
         for process in (importer, gunicorn):
             if process is not None and process.poll() is None:
-                stop(process)
+                support.stop(process)
         feeds.stop()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        support.drop_database(database)
 
 
 if __name__ == "__main__":

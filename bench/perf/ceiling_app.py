@@ -1,6 +1,6 @@
 """The framework ceiling: a bare Django view returning one page's bytes from memory.
 
-    CEILING_PAGE=/path/to/page.html gunicorn bench.ceiling_app:application -w 2
+    CEILING_PAGE=/path/to/page.html gunicorn bench.perf.ceiling_app:application -w 2
 
 No middleware, no templates, no database: what Django and gunicorn cost by themselves.
 """

@@ -1,6 +1,6 @@
 """EXPLAIN the queries of the reader's pages on a large database; no sequential scan of articles.
 
-    .venv/bin/python bench/explain.py [--articles 100000] [--database NAME] [--drop]
+    .venv/bin/python bench/perf/explain.py [--articles 100000] [--database NAME] [--drop]
 
 Prepares a scratch PostgreSQL database with that many generated articles (kept for the next
 run, `--drop` removes it; `--articles 1000000` for the full size), requests the home, article,
@@ -11,22 +11,45 @@ if any plan reads the articles table (or the daily views) with a Seq Scan.
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench import scratch  # noqa: E402
+from bench import support  # noqa: E402
+
+
+def arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--database", default=None)
+    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    return parser.parse_args()
+
+
+# The arguments name the database, so they are read before Django is set up on it.
+ARGS = arguments()
+DATABASE = ARGS.database or f"bench_articles_{ARGS.articles}"
+support.setup_django(
+    support.site_env(
+        support.database_url(DATABASE),
+        PAGE_CACHE_SECONDS=0,
+        FRAGMENT_CACHE_SECONDS=0,
+        DJANGO_ALLOWED_HOSTS="testserver",
+    )
+)
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from articles.models import Article, Category, Source  # noqa: E402
 
 BIG_TABLES = {"articles_article", "articles_dailyviews"}
 
 
 def pages():
-    from django.utils import timezone
-
-    from articles.models import Article, Category, Source
-
     newest = Article.objects.published().filter(language="az").order_by("-published_at")
     article = newest[500]
     source = Source.objects.filter(articles__isnull=False).first()
@@ -64,26 +87,10 @@ def nodes(plan, found):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=100_000)
-    parser.add_argument("--database", default=None)
-    parser.add_argument("--drop", action="store_true", help="drop the database at the end")
-    args = parser.parse_args()
-    database = args.database or f"bench_articles_{args.articles}"
-    scratch.prepare(database, args.articles)
-    os.environ.update(scratch.site_env(database, PAGE_CACHE_SECONDS=0, FRAGMENT_CACHE_SECONDS=0))
-    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsportal.settings")
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
+    support.generated_database(DATABASE, ARGS.articles)
     client = Client()
     bad = 0
-    print(f"{database}: {scratch.article_count(database)} articles")
+    print(f"{DATABASE}: {support.article_count(DATABASE)} articles")
     for name, url in pages().items():
         with CaptureQueriesContext(connection) as captured:
             status = client.get(url).status_code
@@ -105,9 +112,9 @@ def main():
                 if seq:
                     bad += 1
                     print(f"             !! {label}")
-    if args.drop:
+    if ARGS.drop:
         connection.close()
-        scratch.drop(database)
+        support.drop_database(DATABASE)
     print(f"\n{'FAIL' if bad else 'OK'}: {bad} sequential scans of the large tables")
     return 1 if bad else 0
 

@@ -1,9 +1,0 @@
-"""Settings for bench/views.py: the real ones with the anonymous page cache switched on.
-
-It shows what counting costs when the page's HTML comes from the cache (and that every view is
-still counted): the page cache counts the views it answers itself (articles/caching.py).
-"""
-
-from newsportal.settings import *  # noqa: F403
-
-PAGE_CACHE_SECONDS = 600
