@@ -9,15 +9,9 @@ from django.test import Client
 from articles.html import ALLOWED_TAGS
 from articles.importers.feeds import import_source
 from articles.models import Article
-from articles.tests.test_import_feeds import (  # noqa: F401 (fixtures)
-    fast_limits,
-    feed_server,
-    guard,
-    make_source,
-    media_root,
-    server,
-)
 from newsportal.tests.xss import injected, markup, payloads
+
+pytestmark = pytest.mark.usefixtures("feed_import")
 
 PAYLOADS = payloads()
 LIST_ITEM_TAGS = {"a", "svg", "use", "path"}
@@ -38,7 +32,7 @@ def rss(items):
 
 
 @pytest.fixture
-def imported(server, make_source):  # noqa: F811 (the imported fixtures)
+def imported(server, make_source):
     """Import one feed: entry 0 is plain text, then one entry per payload; publish them all."""
     items = [("Sadə başlıq xəbəri", "<p>Sadə mətn.</p>")]
     items += [(f"Xəbər {payload}", f"<p>Mətn {payload}</p>{payload}") for payload in PAYLOADS]
