@@ -4,10 +4,6 @@ The "replica" alias is the test database itself, mirrored (TEST MIRROR in test_s
 what matters here is which connection each query used.
 """
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.conf import settings as django_settings
 from django.db import DatabaseError, connections, transaction
@@ -176,41 +172,6 @@ def test_a_reader_who_comments_sees_the_comment_at_once(
     with queries_on("replica") as on_replica:
         page = client.get(url, HTTP_USER_AGENT=browser_user_agent)
     assert "Təzə şərhim" in page.content.decode() and len(on_replica) >= 3
-
-
-def settings_in_a_fresh_process(**env):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_"))
-    }
-    environment.update(env, DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="newsportal.settings")
-    code = (
-        "from django.conf import settings as s; "
-        "print(sorted(s.DATABASES), s.DATABASE_REPLICAS, s.DATABASE_ROUTERS, "
-        "[s.DATABASES[a]['TEST'].get('MIRROR') for a in s.DATABASE_REPLICAS])"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=django_settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout.strip()
-
-
-def test_without_replica_settings_only_default_exists():
-    assert settings_in_a_fresh_process() == "['default'] [] [] []"
-
-
-def test_each_replica_url_becomes_an_alias_behind_the_router():
-    urls = "postgres://root@127.0.0.1:5442/portal, postgres://root@127.0.0.1:5443/portal"
-    assert settings_in_a_fresh_process(DATABASE_REPLICA_URL=urls) == (
-        "['default', 'replica_1', 'replica_2'] ['replica_1', 'replica_2'] "
-        "['newsportal.replicas.PrimaryReplicaRouter'] ['default', 'default']"
-    )
 
 
 def test_with_no_replica_listed_the_middleware_changes_nothing(rf, db):
