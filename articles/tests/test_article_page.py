@@ -47,7 +47,7 @@ def test_seed_article_page_meta_values(client, seeded):
     assert 'Mənbə: <a href="https://525.az"' in html
     assert "Bu xəbər 20 Oktyabr 2025 12:24 mənbədən arxivləşdirilmişdir" in html
     assert "Icma.az bildirir, 525.az portalına istinadən." in html
-    assert "0 Şərh" in html
+    assert 'id="comments-title">0 Şərh</h2>' in html
     assert "Daxil olun, şərh yazmaq üçün..." in html
     assert "İlk cavab verən siz olun..." in html
     assert f'href="/accounts/login/?next={seeded.get_absolute_url()}%23comments"' in html
