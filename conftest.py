@@ -2,18 +2,21 @@
 
 import os
 import shutil
-from datetime import timedelta
-from itertools import count
+from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.utils import timezone, translation
+from django.utils import translation
 
 from articles.models import Article, Source
-
-_numbers = count(1)
+from articles.tests.factories import (
+    ArticleFactory,
+    EditorFactory,
+    SourceFactory,
+    bulk_articles,  # noqa: F401 (test_view_counting.py imports it)
+)
+from articles.tests.pages import BROWSER
 
 
 @pytest.fixture(autouse=True)
@@ -39,8 +42,14 @@ def seeded(db):
 
 
 @pytest.fixture
+def seed_dump():
+    """The seed dump that `seeded` imports (its first article is the one `seeded` returns)."""
+    return Path(settings.BASE_DIR) / "seeds" / "000_50356239f90487a7.txt"
+
+
+@pytest.fixture
 def source(db):
-    return Source.objects.create(
+    return SourceFactory(
         name="525.az", slug="525-az", kind=Source.Kind.PORTAL, homepage="https://525.az"
     )
 
@@ -48,49 +57,43 @@ def source(db):
 @pytest.fixture
 def make_article(db):
     """Return a function that creates a published article; keyword arguments override fields."""
-
-    def make(**fields):
-        number = next(_numbers)
-        values = {
-            "title": f"Xəbər nömrə {number}",
-            "body": f"<p>Mətn {number}</p>",
-            "status": Article.Status.PUBLISHED,
-            "published_at": timezone.now() - timedelta(minutes=number),
-        }
-        values.update(fields)
-        return Article.objects.create(**values)
-
-    return make
-
-
-def bulk_articles(number, now=None, **fields):
-    """Insert `number` published articles a minute apart, newest first, in one statement."""
-    now = now or timezone.now()
-    Article.objects.bulk_create(
-        Article(
-            title=f"Toplu xəbər {i}",
-            slug=f"toplu-xeber-{i}",
-            body="<p>Mətn</p>",
-            status=Article.Status.PUBLISHED,
-            published_at=now - timedelta(minutes=i),
-            **{"views": i, **fields},
-        )
-        for i in range(number)
-    )
+    return ArticleFactory
 
 
 @pytest.fixture
-def editor(db, django_user_model):
+def editor(db):
     """A staff user who is not a superuser, working through the Editors group.
 
     The group comes from a data migration, which a transactional test's flush removes; asking
     for `db` makes pytest-django run these tests before the transactional ones.
     """
-    user = django_user_model.objects.create_user("redaktor", "redaktor@example.com", "s3cret-pass")
-    user.is_staff = True
-    user.save()
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
+    return EditorFactory(username="redaktor")
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def browser_user_agent():
+    """The User-Agent of a reader's browser, for requests that must be counted as views."""
+    return BROWSER
+
+
+def redis_answers():
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def redis_url():
+    """The local Redis's URL; skip the test when no Redis answers there."""
+    if not redis_answers():
+        pytest.skip("no Redis answers on 127.0.0.1:6379 (.ci/run starts one)")
+    return REDIS_URL
 
 
 # Browser tests (pytest-playwright driving the system's Chromium; see ../shared/TOOLING.md).

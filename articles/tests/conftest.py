@@ -1,39 +1,27 @@
-"""Fixtures of the view-counting tests: the two counting modes."""
+"""Fixtures of the articles tests: the two counting modes, a local feed server."""
 
 import io
 import uuid
+from itertools import count
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
-BROWSER = (
-    "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Mobile Safari/537.36"
-)
-
-
-def redis_answers():
-    import redis
-
-    try:
-        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError:
-        return False
+from articles.importers import http
+from articles.tests.factories import SourceFactory
+from articles.tests.feed_server import FeedServer, NetworkGuard, tiny_jpeg
 
 
 @pytest.fixture
-def buffered(settings):
+def buffered(settings, redis_url):
     """Switch to the Redis-buffered mode with keys of this test's own; yield the client."""
-    if not redis_answers():
-        pytest.skip("no Redis answers on 127.0.0.1:6379 (.ci/run starts one)")
     import redis
 
-    settings.REDIS_URL = REDIS_URL
+    settings.REDIS_URL = redis_url
     settings.VIEWS_BUFFER = "redis"
     settings.VIEWS_REDIS_PREFIX = f"test-views-{uuid.uuid4().hex}:"
-    client = redis.Redis.from_url(REDIS_URL)
+    client = redis.Redis.from_url(redis_url)
     yield client
     keys = list(client.scan_iter(match=f"{settings.VIEWS_REDIS_PREFIX}*"))
     if keys:
@@ -50,3 +38,66 @@ def counting_mode(request, db):
     else:
         yield lambda: None
     cache.clear()
+
+
+# --- feed imports: a local server, nothing leaves 127.0.0.1 ------------------------------------
+# The import tests use `feed_import` (every test of theirs), the others do not: the guard would
+# refuse the live server's and the browser's connections.
+
+_sources = count(1)
+
+
+@pytest.fixture(scope="module")
+def feed_server():
+    """A local HTTP server for feeds and pictures, one per test module."""
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def guard(monkeypatch):
+    """Fail any test that tries to reach a host other than the loopback."""
+    network = NetworkGuard(monkeypatch)
+    yield network
+    assert network.refused in ([], ["news.invalid"]), network.refused
+    assert set(network.connections) <= {"127.0.0.1"}
+
+
+@pytest.fixture
+def fast_limits(monkeypatch):
+    monkeypatch.setattr(http, "DEFAULT_LIMITS", http.Limits(connect_timeout=2, total_timeout=1.5))
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The test server is on the loopback, which picture downloads refuse in production.
+    settings.FEED_IMPORT_PRIVATE_HOSTS = True
+
+
+@pytest.fixture
+def server(feed_server):
+    feed_server.reset()
+    feed_server.add("/images/park.jpg", tiny_jpeg(), content_type="image/jpeg")
+    feed_server.add("/images/fake.jpg", b"<html>not a picture</html>", content_type="image/jpeg")
+    return feed_server
+
+
+@pytest.fixture
+def make_source(db, server):
+    """Return a function that creates an active source whose feed is `path` on the server."""
+
+    def make(path, **fields):
+        number = next(_sources)
+        values = {"name": f"Oxu{number}.az", "slug": f"oxu-{number}", "homepage": "https://oxu.az"}
+        values.update(feed_url=server.url(path), is_active=True)
+        return SourceFactory(**{**values, **fields})
+
+    return make
+
+
+@pytest.fixture
+def feed_import(guard, fast_limits, media_root):
+    """Guard the network, shorten the timeouts, keep pictures in a temporary folder."""
+    return guard

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, Category
+from articles.tests.factories import bulk_articles
 from articles.text import BAKU_TZ
-from conftest import bulk_articles
 
 
 @pytest.fixture

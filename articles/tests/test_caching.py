@@ -17,7 +17,7 @@ from articles.caching import articles_changed
 from articles.caching import fragments as fragment_cache
 from articles.caching import pages as page_cache
 from articles.models import Article, DailyViews
-from articles.tests.conftest import BROWSER
+from articles.tests.pages import BROWSER
 
 
 @pytest.fixture

@@ -9,17 +9,10 @@ from django.core.management import CommandError, call_command
 from articles.importers.feeds import import_source
 from articles.models import Article, ImportStatus
 from articles.tests.feed_server import FIXTURES
-from articles.tests.test_import_feeds import (  # noqa: F401 (fixtures)
-    MB,
-    fast_limits,
-    feed_server,
-    guard,
-    make_source,
-    media_root,
-    server,
-)
-from articles.tests.test_import_seeds import SEED
 
+pytestmark = pytest.mark.usefixtures("feed_import")
+
+MB = 1024 * 1024
 RSS_AZ = (FIXTURES / "rss_az.xml").read_bytes()
 
 
@@ -52,7 +45,7 @@ BROKEN_FEEDS = {
 
 
 @pytest.mark.parametrize("case", BROKEN_FEEDS)
-def test_a_broken_feed_is_a_clear_error_and_imports_nothing(server, make_source, case):  # noqa: F811
+def test_a_broken_feed_is_a_clear_error_and_imports_nothing(server, make_source, case):
     body, message = BROKEN_FEEDS[case]
     server.add("/broken.xml", body, content_type="application/rss+xml; charset=utf-8")
     source = make_source("/broken.xml")
@@ -67,7 +60,7 @@ def test_a_broken_feed_is_a_clear_error_and_imports_nothing(server, make_source,
     assert message in source.last_error
 
 
-def test_a_feed_with_a_50_mb_line_is_cut_off_at_the_size_limit(server, make_source):  # noqa: F811
+def test_a_feed_with_a_50_mb_line_is_cut_off_at_the_size_limit(server, make_source):
     server.add("/line.xml", fifty_mb_line)
     source = make_source("/line.xml")
 
@@ -78,7 +71,7 @@ def test_a_feed_with_a_50_mb_line_is_cut_off_at_the_size_limit(server, make_sour
     assert not Article.objects.exists()
 
 
-def test_the_same_feed_whole_imports_every_entry(server, make_source):  # noqa: F811
+def test_the_same_feed_whole_imports_every_entry(server, make_source):
     """The control: the feed the broken cases were cut from imports fine."""
     server.add_fixture("/whole.xml", "rss_az.xml")
 
@@ -87,8 +80,10 @@ def test_the_same_feed_whole_imports_every_entry(server, make_source):  # noqa: 
     assert report.status == ImportStatus.OK and report.new == 4
 
 
-def test_broken_seed_dumps_are_named_with_their_problem_and_import_nothing(db, tmp_path, capsys):
-    good = SEED.read_bytes()
+def test_broken_seed_dumps_are_named_with_their_problem_and_import_nothing(
+    db, tmp_path, capsys, seed_dump
+):
+    good = seed_dump.read_bytes()
     (tmp_path / "000_good.txt").write_bytes(good)
     (tmp_path / "001_truncated.txt").write_bytes(good[: len(good) // 3])
     (tmp_path / "002_cp1251.txt").write_bytes(

@@ -1,82 +1,23 @@
 """Tests for the feed import: a local HTTP server serves fixture feeds; nothing leaves 127.0.0.1."""
 
 from datetime import UTC, datetime, timedelta
-from itertools import count
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from articles.importers import feeds, http
+from articles.importers import feeds
 from articles.importers.feeds import import_source, normalize_url
 from articles.models import Article, Category, ImportStatus, Source
 from articles.tests.feed_server import (
     FIXTURES,
-    FeedServer,
-    NetworkGuard,
     conditional,
     huge,
     slow,
-    tiny_jpeg,
 )
 
 MB = 1024 * 1024
-_numbers = count(1)
-
-
-@pytest.fixture(scope="module")
-def feed_server():
-    server = FeedServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def guard(monkeypatch):
-    """Fail any test that tries to reach a host other than the loopback."""
-    network = NetworkGuard(monkeypatch)
-    yield network
-    assert network.refused in ([], ["news.invalid"]), network.refused
-    assert set(network.connections) <= {"127.0.0.1"}
-
-
-@pytest.fixture(autouse=True)
-def fast_limits(monkeypatch):
-    monkeypatch.setattr(http, "DEFAULT_LIMITS", http.Limits(connect_timeout=2, total_timeout=1.5))
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    # The test server is on the loopback, which picture downloads refuse in production.
-    settings.FEED_IMPORT_PRIVATE_HOSTS = True
-
-
-@pytest.fixture
-def server(feed_server):
-    feed_server.reset()
-    feed_server.add("/images/park.jpg", tiny_jpeg(), content_type="image/jpeg")
-    feed_server.add("/images/fake.jpg", b"<html>not a picture</html>", content_type="image/jpeg")
-    return feed_server
-
-
-@pytest.fixture
-def make_source(db, server):
-    def make(path, **fields):
-        number = next(_numbers)
-        values = {
-            "name": f"Oxu{number}.az",
-            "slug": f"oxu-{number}",
-            "kind": Source.Kind.SITE,
-            "homepage": "https://oxu.az",
-            "feed_url": server.url(path),
-            "is_active": True,
-        }
-        values.update(fields)
-        return Source.objects.create(**values)
-
-    return make
 
 
 @pytest.fixture
@@ -620,6 +561,8 @@ needs_postgresql = pytest.mark.skipif(
     "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
     reason="advisory locks are PostgreSQL's",
 )
+
+pytestmark = pytest.mark.usefixtures("feed_import")
 
 
 @needs_postgresql

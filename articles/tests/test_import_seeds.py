@@ -1,12 +1,7 @@
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from articles.models import Article, DailyViews, Source
-
-SEED = Path(settings.BASE_DIR) / "seeds" / "000_50356239f90487a7.txt"
 
 
 def snapshot():
@@ -38,15 +33,15 @@ def test_seed_import_is_idempotent(seeded, capsys):
 
 
 def test_broken_dump_imports_nothing_from_that_file_and_the_others_still_import(
-    db, tmp_path, capsys
+    db, tmp_path, capsys, seed_dump
 ):
     broken = tmp_path / "001_broken.txt"
-    text = SEED.read_text(encoding="utf-8").replace(
+    text = seed_dump.read_text(encoding="utf-8").replace(
         "Strateji müttəfiqliyin yeni mərhələsi", "Sınıq fayl"
     )
     broken.write_text(text.replace("seeBaxış sayı:121", "seeBaxış sayı:çox"), encoding="utf-8")
     good = tmp_path / "000_good.txt"
-    good.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    good.write_text(seed_dump.read_text(encoding="utf-8"), encoding="utf-8")
 
     with pytest.raises(CommandError, match="1 files failed"):
         call_command("import_seeds", str(tmp_path))

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Category, Source
-from articles.tests.conftest import BROWSER
 from articles.tests.feed_server import FeedServer
+from articles.tests.pages import BROWSER
 
 
 @pytest.fixture(autouse=True)

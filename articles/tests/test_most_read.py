@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from articles.models import Article, DailyViews, Source
-from articles.tests.test_article_page import page_text
+from articles.tests.pages import page_text
 
 
 def read(article, views, days_ago=0):

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from articles.counting import count_view
 from articles.models import Article
-from articles.tests.conftest import BROWSER
+from articles.tests.pages import BROWSER
 
 
 @pytest.fixture

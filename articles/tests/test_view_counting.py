@@ -1,13 +1,9 @@
 import logging
-import os
 import re
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import override_settings
@@ -15,8 +11,8 @@ from django.utils import timezone, translation
 
 from articles.counting import buffer, count_view, database, readers
 from articles.models import Article, DailyViews, RecentView
-from articles.tests.conftest import BROWSER
-from conftest import bulk_articles
+from articles.tests.factories import bulk_articles
+from articles.tests.pages import BROWSER
 
 
 def visit(client, article, user_agent=BROWSER, address="203.0.113.7", method="get", url=None):
@@ -363,36 +359,6 @@ def test_counting_adds_a_constant_number_of_queries(client, db, number, django_a
     with django_assert_num_queries(PAGE_QUERIES + RETURNING_QUERIES):
         visit(client, article)
     assert counts(article)[1] == 1
-
-
-def settings_of(**env):
-    """Load the real settings in a fresh process with `env`; return (exit code, output)."""
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "VIEWS_", "REDIS_"))
-    }
-    environment.update(env, DJANGO_DEBUG="1", DJANGO_SETTINGS_MODULE="newsportal.settings")
-    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", code],
-        cwd=django_settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    return result.returncode, result.stdout + result.stderr
-
-
-def test_cache_is_the_database_by_default_and_redis_with_redis_url():
-    assert settings_of() == (0, "django.core.cache.backends.db.DatabaseCache\n")
-    code, output = settings_of(REDIS_URL="redis://127.0.0.1:6379/0", VIEWS_BUFFER="redis")
-    assert (code, output) == (0, "django_redis.cache.RedisCache\n")
-
-
-def test_buffered_mode_needs_redis():
-    code, output = settings_of(VIEWS_BUFFER="redis")
-
-    assert code != 0
-    assert "VIEWS_BUFFER=redis needs REDIS_URL." in output
 
 
 @pytest.mark.parametrize("number", [5, 200])

@@ -12,7 +12,6 @@ from django.db import connection
 from django.utils import timezone
 
 from articles.models import DailyViews
-from articles.tests.conftest import BROWSER
 
 THREADS = 64
 VISITS_PER_THREAD = 10
@@ -29,7 +28,7 @@ def postgresql_only(db):
         )
 
 
-def hammer(live_server, article):
+def hammer(live_server, article, browser):
     """Send THREADS x VISITS_PER_THREAD GETs, each from a different reader; return statuses."""
     url = f"{live_server.url}{article.get_absolute_url()}"
     run = uuid.uuid4().hex
@@ -39,7 +38,7 @@ def hammer(live_server, article):
         start.wait()
         statuses = []
         for visit in range(VISITS_PER_THREAD):
-            user_agent = f"{BROWSER} run/{run} reader/{thread}-{visit}"
+            user_agent = f"{browser} run/{run} reader/{thread}-{visit}"
             request = urllib.request.Request(url, headers={"User-Agent": user_agent})
             with urllib.request.urlopen(request, timeout=60) as response:
                 statuses.append(response.status)
@@ -54,21 +53,23 @@ def stored(article):
     return article.views, DailyViews.objects.get(article=article, day=timezone.localdate()).views
 
 
-def test_64_threads_of_distinct_readers_count_exactly(live_server, make_article, postgresql_only):
+def test_64_threads_of_distinct_readers_count_exactly(
+    live_server, make_article, postgresql_only, browser_user_agent
+):
     article = make_article(views=100)
 
-    statuses = hammer(live_server, article)
+    statuses = hammer(live_server, article, browser_user_agent)
 
     assert statuses == [200] * THREADS * VISITS_PER_THREAD
     assert stored(article) == (100 + 640, 640)
 
 
 def test_64_threads_in_buffered_mode_count_exactly(
-    live_server, make_article, postgresql_only, buffered
+    live_server, make_article, postgresql_only, buffered, browser_user_agent
 ):
     article = make_article(views=100)
 
-    statuses = hammer(live_server, article)
+    statuses = hammer(live_server, article, browser_user_agent)
     call_command("flush_views", stdout=io.StringIO())
 
     assert statuses == [200] * THREADS * VISITS_PER_THREAD

@@ -45,9 +45,9 @@ from django.test import RequestFactory  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
 from articles import search, text, views  # noqa: E402
+from articles.caching.fragments import PageFragments  # noqa: E402
 from articles.filters import ArticleSearchFilter  # noqa: E402
 from articles.importers.seed_dump import parse_seed_file  # noqa: E402
-from articles.caching.fragments import PageFragments  # noqa: E402
 from articles.models import Article, Category, Source  # noqa: E402
 
 

@@ -3,18 +3,19 @@
 import pytest
 from django.urls import reverse
 
+from articles.tests.factories import UserFactory
 from comments import services
-from comments.models import Comment
+from comments.tests.factories import CommentFactory
 
 
 @pytest.fixture
-def reader(django_user_model):
-    return django_user_model.objects.create_user("oxucu", "oxucu@example.com", "s3cret-pass")
+def reader(db):
+    return UserFactory(username="oxucu")
 
 
 @pytest.fixture
-def other_reader(django_user_model):
-    return django_user_model.objects.create_user("qonsu", "qonsu@example.com", "s3cret-pass")
+def other_reader(db):
+    return UserFactory(username="qonsu")
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ def make_comment():
     """
 
     def make(article, author, body="Salam", **fields):
-        comment = Comment.objects.create(article=article, author=author, body=body, **fields)
+        comment = CommentFactory(article=article, author=author, body=body, **fields)
         services.recount([article.pk])
         return comment
 

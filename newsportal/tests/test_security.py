@@ -2,9 +2,6 @@
 database outage and oversized requests, CSRF on every form, the image size limit."""
 
 import io
-import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 from unittest import mock
 
@@ -26,76 +23,27 @@ SERVER_ERROR_AZ = "Xəta baş verdi"
 SECRET = "a-real-looking-secret-Xq8v2LpW9rT4mN7bK3hJ6fD1sA5gZ0cV"
 
 
-def production_env(**env):
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"
-    }
-    environment.update(env, DJANGO_SETTINGS_MODULE="newsportal.settings")
-    return environment
-
-
-def manage(*args, **env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=production_env(**env),
-        capture_output=True,
-        text=True,
-    )
-
-
 def csp(response):
     return dict(
         part.strip().split(" ", 1) for part in response["Content-Security-Policy"].split(";")
     )
 
 
-# -- production settings ---------------------------------------------------------------------
-
-
-def test_production_refuses_to_start_without_a_database_url():
-    result = manage("check", DJANGO_SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="icma.example.az")
-
-    assert result.returncode != 0
-    assert "DATABASE_URL is not set" in result.stderr
-
-
-def test_debug_runs_on_sqlite_without_a_database_url():
-    assert manage("check", DJANGO_DEBUG="1").returncode == 0
-
-
-def test_production_defaults_redirect_to_https_and_secure_the_cookies():
-    code = (
-        "import django; django.setup(); from django.conf import settings as s;"
-        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
-        " s.SECURE_HSTS_SECONDS)"
-    )
-    env = {
-        "DJANGO_SECRET_KEY": SECRET,
-        "DATABASE_URL": "postgres://news@127.0.0.1/news",
-        "DJANGO_ALLOWED_HOSTS": "icma.example.az",
-    }
-
-    def production(**extra):
-        return subprocess.run(
-            [sys.executable, "-c", code],
-            cwd=settings.BASE_DIR,
-            env=production_env(**env, **extra),
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-
-    assert production() == ["True", "True", "True", "31536000"]
-    assert production(DJANGO_HSTS_SECONDS="0")[-1] == "0"
-    assert production(DJANGO_SECURE_SSL_REDIRECT="0") == ["False", "True", "True", "31536000"]
-
-
-@pytest.mark.parametrize("path", ["/", "/ru/", "/search/?q=x", "/yoxdur/", "/accounts/login/"])
-def test_every_page_sends_the_security_headers_without_the_https_redirect(client, db, path):
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/", 200),
+        ("/ru/", 200),
+        ("/search/?q=x", 200),
+        ("/yoxdur/", 404),
+        ("/accounts/login/", 200),
+    ],
+)
+def test_every_page_sends_the_security_headers_without_the_https_redirect(client, db, path, status):
     """The tests run with DJANGO_SECURE_SSL_REDIRECT=0: every other header is still there."""
     response = client.get(path)
 
-    assert response.status_code in (200, 404)
+    assert response.status_code == status
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
