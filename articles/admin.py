@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import caching, images, stats, text
+from articles import caching, images, search, stats, text
 from articles.html import sanitize_html
 from articles.importers.feeds import import_source
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
@@ -262,6 +262,14 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find articles as the site's search does too: "bakinin" finds "Bakının"."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = search.terms(search_term)
+        if words:
+            found = found | queryset.filter(search.match_condition(words, queryset.db))
+        return found, may_have_duplicates
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "label":

@@ -35,9 +35,9 @@ def current_language():
     return language if language in Language.values else Language.AZ
 
 
-def _fold(term):
-    """Fold case for matching category names: Azerbaijani İ/I/ı all match i."""
-    return " ".join(term.replace("İ", "i").replace("I", "i").replace("ı", "i").casefold().split())
+def _category_key(term):
+    """Fold a feed's category name for matching: "İDMAN", "Idman" and "idman" are one."""
+    return " ".join(text.fold(term).split())
 
 
 class ImportStatus(models.TextChoices):
@@ -135,9 +135,9 @@ class Source(models.Model):
 
     def category_for(self, terms, categories_by_slug):
         """Return the category the first mapped feed term names, or None."""
-        folded = {_fold(key): slug for key, slug in (self.category_map or {}).items()}
+        folded = {_category_key(key): slug for key, slug in (self.category_map or {}).items()}
         for term in terms:
-            slug = folded.get(_fold(term))
+            slug = folded.get(_category_key(term))
             if slug in categories_by_slug:
                 return categories_by_slug[slug]
         return None

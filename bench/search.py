@@ -130,7 +130,7 @@ def fill(number, rng):
 
 def queries(words, source_slugs, count, rng):
     """Return `count` query strings (GET parameters) of mixed kinds."""
-    from articles.search import fold
+    from articles.text import fold
 
     made = []
     for _ in range(count):
