@@ -21,6 +21,8 @@ LIST_LIMIT = 1000
 # Search ranks the newest matches only: finding them costs a check of each newer article, so
 # the bound keeps a search for a common word fast (bench/search.py).
 SEARCH_LIMIT = 300
+# An article saved later than this after its publication shows "Yenilənib 14:05".
+CHANGE_SHOWN_AFTER = timedelta(minutes=1)
 
 
 class Language(models.TextChoices):
@@ -454,6 +456,19 @@ class Article(models.Model):
         """Return the article's address under its own language's prefix, whatever is active."""
         with translation.override(self.language):
             return reverse("articles:detail", kwargs={"slug": self.slug, "pk": self.pk})
+
+    @property
+    def changed_at(self):
+        """Return when the article last changed after readers first saw it, else None.
+
+        Changed means saved more than a minute after both its publication and its creation
+        (an import creates old news today; a publication saves the article once). Views and
+        comment counts are updated in place and do not move `updated_at`.
+        """
+        if not (self.published_at and self.updated_at and self.created_at):
+            return None
+        first_seen = max(self.published_at, self.created_at)
+        return self.updated_at if self.updated_at - first_seen > CHANGE_SHOWN_AFTER else None
 
     @property
     def is_visible(self):

@@ -229,6 +229,14 @@ def format_datetime(value: datetime, language: str = "az") -> str:
     return f"{value.day} {months[value.month - 1]} {value.year} {value.hour:02d}:{value.minute:02d}"
 
 
+def format_change_time(changed: datetime, published: datetime, language: str = "az") -> str:
+    """Format when an article changed: "14:05" on its publication day, else the full date."""
+    changed, published = changed.astimezone(BAKU_TZ), published.astimezone(BAKU_TZ)
+    if changed.date() == published.date():
+        return f"{changed.hour:02d}:{changed.minute:02d}"
+    return format_datetime(changed, language)
+
+
 def parse_portal_datetime(text: str) -> datetime:
     """Parse a portal date like "20 Oktyabr 2025 12:24" into an aware Baku datetime."""
     match = _PORTAL_DATETIME.fullmatch(text.strip())
