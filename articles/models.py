@@ -3,12 +3,13 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Count, Q, Subquery, Sum, Window
+from django.db.models import Count, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +48,21 @@ class ImportStatus(models.TextChoices):
     NOT_MODIFIED = "not_modified", _("unchanged since last time")
     BUSY = "busy", _("another import was running")
     FAILED = "failed", _("failed")
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_article_stats(self, language=None):
+        """Annotate each source with its visible articles in the language: count and newest time.
+
+        One query: per source, a count and a newest-first look-up through the index on
+        the article's source, never a count of the whole table.
+        """
+        visible = Article.objects.published().in_language(language).filter(source=OuterRef("pk"))
+        count = visible.order_by().values("source").annotate(n=Count("pk")).values("n")
+        newest = visible.order_by("-published_at").values("published_at")[:1]
+        return self.annotate(
+            article_count=Coalesce(Subquery(count), 0), last_published_at=Subquery(newest)
+        )
 
 
 class Source(models.Model):
@@ -95,6 +111,8 @@ class Source(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     etag = models.CharField(_("ETag"), max_length=300, blank=True)
     last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -525,14 +543,28 @@ class Article(models.Model):
             return self.source_url
         return self.source.homepage if self.source_id else ""
 
-    def attribution(self, site_name):
+    def attribution(self, site_name, source_name=None):
         """Return the line naming the source, in the article's language, or ""."""
         if not self.source_id:
             return ""
         variant = self.attribution_variant if self.attribution_variant is not None else self.pk
         return text.attribution_line(
-            site_name, self.source.name, self.source.kind, self.language, variant or 0
+            site_name,
+            self.source.name if source_name is None else source_name,
+            self.source.kind,
+            self.language,
+            variant or 0,
         )
+
+    def attribution_html(self, site_name):
+        """Return the attribution line with the source's name linking its page on this site."""
+        if not self.source_id:
+            return ""
+        marker = "\x00"  # never in a phrasing: marks where the name goes
+        before, after = self.attribution(site_name, source_name=marker).split(marker, 1)
+        with translation.override(self.language):
+            url = self.source.get_absolute_url()
+        return format_html('{}<a href="{}">{}</a>{}', before, url, self.source.name, after)
 
 
 class DailyViews(models.Model):

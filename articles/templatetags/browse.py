@@ -39,6 +39,12 @@ def portal_month(value):
 
 
 @register.filter
+def attribution_link(article):
+    """Return the article's attribution line, its source's name linked to the source's page."""
+    return article.attribution_html(settings.SITE_NAME)
+
+
+@register.filter
 def change_time(article):
     """Format when the article changed after publication ("14:05"), or ""."""
     if article.changed_at is None:
