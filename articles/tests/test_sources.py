@@ -125,7 +125,9 @@ def test_article_links_its_source_page_and_the_original(client, sources, make_ar
         '<a href="/source/525-az/" class="source-page">525.az mənbəsinin bütün xəbərləri</a>'
         in meta
     )
-    assert client.get("/source/525-az/").status_code == 200
+    source_page = client.get("/source/525-az/").content.decode()
+    intro = re.search(r'<p class="list-intro">(.*?)</p>', source_page).group(1)
+    assert '<a href="/sources/">Bütün mənbələrimiz</a>' in intro  # and back to the index
 
 
 def test_russian_article_links_the_russian_source_page(client, sources, make_article):
