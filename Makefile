@@ -21,8 +21,8 @@ install-test: $(BIN)/python
 ## 1. Set up and serve the demo site on SQLite at http://$(HOST):$(PORT)/
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEV_ENV) $(BIN)/python manage.py createcachetable
 	$(DEV_ENV) $(BIN)/python manage.py import_seeds
+	$(DEV_ENV) $(BIN)/python manage.py demo_content
 	$(DEV_ENV) $(BIN)/python manage.py create_editor
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -34,7 +34,6 @@ SERVE_ENV := DATABASE_URL=postgres://root@127.0.0.1:5432/$(SERVE_DB) DJANGO_SECU
 serve: install
 	createdb -h 127.0.0.1 -U root $(SERVE_DB) 2>/dev/null || true
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
-	$(SERVE_ENV) $(BIN)/python manage.py createcachetable
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(BIN)/python manage.py import_seeds
 	$(SERVE_ENV) GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py newsportal.wsgi

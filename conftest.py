@@ -27,13 +27,6 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Create the database cache's table in the test database (pytest-django does not)."""
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
-
-
 @pytest.fixture
 def seeded(db):
     """Import the demo content from seeds/, as `make run` does."""

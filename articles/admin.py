@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import images, text
+from articles import images, search, text
 from articles.caching import articles_changed
 from articles.counting import stats
 from articles.html import sanitize_html
@@ -278,6 +278,14 @@ class ArticleAdmin(ReadersSeeItAdmin):
             },
         ),
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find articles as the site's search does too: "bakinin" finds "Bakının"."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = search.terms(search_term)
+        if words:
+            found = found | queryset.filter(search.match_condition(words, queryset.db))
+        return found, may_have_duplicates
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "label":

@@ -3,12 +3,13 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Count, Q, Subquery, Sum, Window
+from django.db.models import Count, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,8 @@ LIST_LIMIT = 1000
 # Search ranks the newest matches only: finding them costs a check of each newer article, so
 # the bound keeps a search for a common word fast (bench/perf/search.py).
 SEARCH_LIMIT = 300
+# An article saved later than this after its publication shows "Yenilənib 14:05".
+CHANGE_SHOWN_AFTER = timedelta(minutes=1)
 
 
 class Language(models.TextChoices):
@@ -35,9 +38,9 @@ def current_language():
     return language if language in Language.values else Language.AZ
 
 
-def _fold(term):
-    """Fold case for matching category names: Azerbaijani İ/I/ı all match i."""
-    return " ".join(term.replace("İ", "i").replace("I", "i").replace("ı", "i").casefold().split())
+def _category_key(term):
+    """Fold a feed's category name for matching: "İDMAN", "Idman" and "idman" are one."""
+    return " ".join(text.fold(term).split())
 
 
 class ImportStatus(models.TextChoices):
@@ -45,6 +48,21 @@ class ImportStatus(models.TextChoices):
     NOT_MODIFIED = "not_modified", _("unchanged since last time")
     BUSY = "busy", _("another import was running")
     FAILED = "failed", _("failed")
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_article_stats(self, language=None):
+        """Annotate each source with its visible articles in the language: count and newest time.
+
+        One query: per source, a count and a newest-first look-up through the index on
+        the article's source, never a count of the whole table.
+        """
+        visible = Article.objects.published().in_language(language).filter(source=OuterRef("pk"))
+        count = visible.order_by().values("source").annotate(n=Count("pk")).values("n")
+        newest = visible.order_by("-published_at").values("published_at")[:1]
+        return self.annotate(
+            article_count=Coalesce(Subquery(count), 0), last_published_at=Subquery(newest)
+        )
 
 
 class Source(models.Model):
@@ -94,6 +112,8 @@ class Source(models.Model):
     etag = models.CharField(_("ETag"), max_length=300, blank=True)
     last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
 
+    objects = SourceQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("source")
@@ -135,9 +155,9 @@ class Source(models.Model):
 
     def category_for(self, terms, categories_by_slug):
         """Return the category the first mapped feed term names, or None."""
-        folded = {_fold(key): slug for key, slug in (self.category_map or {}).items()}
+        folded = {_category_key(key): slug for key, slug in (self.category_map or {}).items()}
         for term in terms:
-            slug = folded.get(_fold(term))
+            slug = folded.get(_category_key(term))
             if slug in categories_by_slug:
                 return categories_by_slug[slug]
         return None
@@ -456,6 +476,19 @@ class Article(models.Model):
             return reverse("articles:detail", kwargs={"slug": self.slug, "pk": self.pk})
 
     @property
+    def changed_at(self):
+        """Return when the article last changed after readers first saw it, else None.
+
+        Changed means saved more than a minute after both its publication and its creation
+        (an import creates old news today; a publication saves the article once). Views and
+        comment counts are updated in place and do not move `updated_at`.
+        """
+        if not (self.published_at and self.updated_at and self.created_at):
+            return None
+        first_seen = max(self.published_at, self.created_at)
+        return self.updated_at if self.updated_at - first_seen > CHANGE_SHOWN_AFTER else None
+
+    @property
     def is_visible(self):
         """Tell whether readers may see the article (mirrors `published()`)."""
         return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
@@ -510,14 +543,28 @@ class Article(models.Model):
             return self.source_url
         return self.source.homepage if self.source_id else ""
 
-    def attribution(self, site_name):
+    def attribution(self, site_name, source_name=None):
         """Return the line naming the source, in the article's language, or ""."""
         if not self.source_id:
             return ""
         variant = self.attribution_variant if self.attribution_variant is not None else self.pk
         return text.attribution_line(
-            site_name, self.source.name, self.source.kind, self.language, variant or 0
+            site_name,
+            self.source.name if source_name is None else source_name,
+            self.source.kind,
+            self.language,
+            variant or 0,
         )
+
+    def attribution_html(self, site_name):
+        """Return the attribution line with the source's name linking its page on this site."""
+        if not self.source_id:
+            return ""
+        marker = "\x00"  # never in a phrasing: marks where the name goes
+        before, after = self.attribution(site_name, source_name=marker).split(marker, 1)
+        with translation.override(self.language):
+            url = self.source.get_absolute_url()
+        return format_html('{}<a href="{}">{}</a>{}', before, url, self.source.name, after)
 
 
 class DailyViews(models.Model):

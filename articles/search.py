@@ -7,30 +7,37 @@ Every query word is a prefix (`word:*`), because Azerbaijani and Russian inflect
 (müttəfiqliyin, морозы): `müttəfiq` and `мороз` find them. The columns are not model fields,
 so SQLite (which has no tsvector) never sees them.
 
-SQLite: a plain case-insensitive containment search, ranked by where the words occur.
+SQLite: a containment search on the text folded by the same rules (`text.fold`, registered as
+the SQL function `portal_fold`), ranked by where the words occur.
 """
 
 import html
 import re
-import unicodedata
 
 from django.db import connections
-from django.db.models import BooleanField, Case, FloatField, IntegerField, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Contains
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
-from articles.text import az_upper
+from articles.text import fold
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 SEARCH_CONFIG = "portal_search"
 _WORD = re.compile(r"\w+")
 _SENTENCE = re.compile(r"^(.+?[.!?…])(?:\s|$)")
-# One character in, one character out, so positions in the folded text are positions in the
-# original: lower case, no accents, and the Azerbaijani and Russian letters that unaccent
-# leaves alone (ə, ı) or that lower() would expand (İ).
-_FOLD_SPECIAL = {"ə": "e", "Ə": "e", "ı": "i", "İ": "i", "I": "i", "ё": "е", "Ё": "е"}
 
 
 def terms(query):
@@ -39,20 +46,6 @@ def terms(query):
     for word in _WORD.findall((query or "").replace("_", " ")):
         words.setdefault(fold(word), word)
     return list(words.values())[:MAX_TERMS]
-
-
-def fold(text):
-    """Fold text for matching: lower case, accents off, ə→e, ı→i; same length as the input."""
-    return "".join(_fold_char(char) for char in text)
-
-
-def _fold_char(char):
-    if char in _FOLD_SPECIAL:
-        return _FOLD_SPECIAL[char]
-    # As unaccent does: accents come off Latin letters only (й stays й).
-    base = unicodedata.normalize("NFKD", char)[0]
-    lower = (base if base.isascii() else char).lower()
-    return lower if len(lower) == 1 else char
 
 
 def is_postgresql(using):
@@ -83,14 +76,34 @@ def match_condition(words, using):
     return condition
 
 
+class Folded(Func):
+    """The column's text folded by `text.fold`, on SQLite (a Python function it calls)."""
+
+    function = "portal_fold"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        _register_fold(connection)
+        return super().as_sql(compiler, connection, **extra_context)
+
+
+def _register_fold(connection):
+    # Once per SQLite connection, however it was opened (request, command, test, live server).
+    connection.ensure_connection()
+    raw = connection.connection
+    if getattr(connection, "_portal_fold_for", None) is not raw:
+        raw.create_function("portal_fold", 1, _fold_or_null, deterministic=True)
+        connection._portal_fold_for = raw
+
+
+def _fold_or_null(value):
+    return None if value is None else fold(value)
+
+
 def _contains(word, field):
-    # SQLite's LIKE folds ASCII letters only: also try the word capitalised by Azerbaijani and
-    # Russian rules, so "ilham" finds "İlham" and "əliyev" finds "Əliyev".
-    variants = {word, word.lower(), az_upper(word[:1]) + word[1:].lower(), word.capitalize()}
-    condition = Q()
-    for variant in sorted(variants):
-        condition |= Q(**{f"{field}__icontains": variant})
-    return condition
+    # The folded column contains the folded word: "ƏLİYEV" finds "Əliyev", "bakinin" finds
+    # "Bakının", as PostgreSQL's unaccent-and-lower configuration does.
+    return Contains(Folded(field), fold(word))
 
 
 def rank_expression(words, using):

@@ -97,6 +97,33 @@ def upper_for_language(text: str, language: str) -> str:
     return az_upper(text) if language == "az" else text.upper()
 
 
+# --- Folding for matching ----------------------------------------------------------------------
+
+# The letters lower() and unaccent leave wrong for matching: ə and ı have no accent to strip,
+# İ would lower to i + a combining dot, I must match i (readers type "Ilham" for "İlham").
+_FOLD_SPECIAL = {"ə": "e", "Ə": "e", "ı": "i", "İ": "i", "I": "i", "ё": "е", "Ё": "е"}
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: lower case, Latin accents off, ə→e, ı/İ/I→i, ё→е.
+
+    One character in, one character out, so a position in the folded text is a position in
+    the original (search highlighting relies on it). It folds as PostgreSQL's `portal_search`
+    configuration does (unaccent, then lower case), so SQLite and PostgreSQL match alike.
+    """
+    return "".join(_fold_char(char) for char in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char in _FOLD_SPECIAL:
+        return _FOLD_SPECIAL[char]
+    # As unaccent does: accents come off Latin letters only (й stays й).
+    base = unicodedata.normalize("NFKD", char)[0]
+    lower = (base if base.isascii() else char).lower()
+    return lower if len(lower) == 1 else char
+
+
 # --- Labels ------------------------------------------------------------------------------------
 
 KNOWN_LABELS = (
@@ -175,13 +202,9 @@ RU_MONTHS_GENITIVE = (
 _MONTHS_BY_LANGUAGE = {"az": AZ_MONTHS, "ru": RU_MONTHS_GENITIVE}
 
 
-def _month_key(name: str) -> str:
-    # Folding every I/ı to i lets "Iyun", "İYUN" and "iyun" all find June.
-    return name.replace("İ", "i").replace("I", "i").lower().replace("ı", "i")
-
-
+# Folded, so "Iyun", "İYUN" and "iyun" all find June.
 _MONTH_NUMBERS = {
-    _month_key(name): number
+    fold(name): number
     for months in _MONTHS_BY_LANGUAGE.values()
     for number, name in enumerate(months, start=1)
 }
@@ -206,12 +229,20 @@ def format_datetime(value: datetime, language: str = "az") -> str:
     return f"{value.day} {months[value.month - 1]} {value.year} {value.hour:02d}:{value.minute:02d}"
 
 
+def format_change_time(changed: datetime, published: datetime, language: str = "az") -> str:
+    """Format when an article changed: "14:05" on its publication day, else the full date."""
+    changed, published = changed.astimezone(BAKU_TZ), published.astimezone(BAKU_TZ)
+    if changed.date() == published.date():
+        return f"{changed.hour:02d}:{changed.minute:02d}"
+    return format_datetime(changed, language)
+
+
 def parse_portal_datetime(text: str) -> datetime:
     """Parse a portal date like "20 Oktyabr 2025 12:24" into an aware Baku datetime."""
     match = _PORTAL_DATETIME.fullmatch(text.strip())
     if match is None:
         raise ValueError(f"not a portal date 'D Month YYYY HH:MM': {text!r}")
-    month = _MONTH_NUMBERS.get(_month_key(match["month"]))
+    month = _MONTH_NUMBERS.get(fold(match["month"]))
     if month is None:
         raise ValueError(f"unknown month name {match['month']!r} in {text!r}")
     try:

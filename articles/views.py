@@ -110,6 +110,12 @@ class SourceView(ArticleListView):
         return visible_articles().filter(source=self.source).newest_first()
 
 
+def source_list(request):
+    """List every source with its kind, language, and its articles in the page's language."""
+    sources = Source.objects.with_article_stats().only("name", "slug", "kind", "language")
+    return render(request, "articles/source_list.html", {"sources": sources})
+
+
 class CategoryView(ArticleListView):
     template_name = "articles/category_detail.html"
 

@@ -66,14 +66,23 @@ def lockout_response(request, original_response=None, credentials=None):
     return render(request, "registration/lockout.html", context, status=429)
 
 
-def safe_next(request, default="home"):
-    """Return the `next` address if it stays on this site, else the default page's."""
+def next_path(request):
+    """Return the `next` address if it is a path on this site, else "".
+
+    Only a path: "x" or "news" would be taken by redirect() for a view name (a 500), and a
+    full address could lead off the site.
+    """
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse(default)
+    return ""
+
+
+def safe_next(request, default="home"):
+    """Return the `next` path if it is one on this site, else the default page's address."""
+    return next_path(request) or reverse(default)
 
 
 class LoginForm(AuthenticationForm):
@@ -129,6 +138,13 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def get_redirect_url(self):
+        return next_path(self.request)
+
+    def get_context_data(self, **kwargs):
+        # The header's log-in and sign-up links pass the same return on, not this page.
+        return super().get_context_data(return_to=self.get_redirect_url(), **kwargs)
+
 
 def signup(request):
     """Create a reader account, log it in and return to the page the reader came from."""
@@ -142,8 +158,10 @@ def signup(request):
             request, gettext("Welcome, %(name)s! Your account is ready.") % {"name": user}
         )
         return redirect(safe_next(request))
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+    next_url = next_path(request)
+    return render(
+        request, "registration/signup.html", {"form": form, "next": next_url, "return_to": next_url}
+    )
 
 
 class LogoutView(auth_views.LogoutView):

@@ -226,7 +226,8 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # One cache shared by every web process: Redis when REDIS_URL is set, else a database table
-# (`manage.py createcachetable`). It holds, among other things, who has been counted recently.
+# (created by `migrate`: articles/migrations/0010_cache_table.py). It holds, among other
+# things, who has been counted recently.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {

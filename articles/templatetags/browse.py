@@ -39,6 +39,20 @@ def portal_month(value):
 
 
 @register.filter
+def attribution_link(article):
+    """Return the article's attribution line, its source's name linked to the source's page."""
+    return article.attribution_html(settings.SITE_NAME)
+
+
+@register.filter
+def change_time(article):
+    """Format when the article changed after publication ("14:05"), or ""."""
+    if article.changed_at is None:
+        return ""
+    return text.format_change_time(article.changed_at, article.published_at, article.language)
+
+
+@register.filter
 def meta_description(article):
     """Return the article's lead, else its first sentence, as plain text."""
     # Four tags of the article page ask for it: worked out once per article object.

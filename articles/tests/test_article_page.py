@@ -46,7 +46,7 @@ def test_seed_article_page_meta_values(client, seeded):
     assert re.search(r"Baxış sayı:\s*<strong>121</strong>", html)
     assert 'Mənbə: <a href="https://525.az"' in html
     assert "Bu xəbər 20 Oktyabr 2025 12:24 mənbədən arxivləşdirilmişdir" in html
-    assert "Icma.az bildirir, 525.az portalına istinadən." in html
+    assert 'Icma.az bildirir, <a href="/source/525-az/">525.az</a> portalına istinadən.' in html
     assert 'id="comments-title">0 Şərh</h2>' in html
     assert "Daxil olun, şərh yazmaq üçün..." in html
     assert "İlk cavab verən siz olun..." in html

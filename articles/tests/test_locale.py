@@ -157,7 +157,7 @@ def test_attribution_phrasing_is_stable_per_article(client, make_article, source
     for article in others:  # ... but one article always says it the same way
         assert article.attribution("Icma.az") == article.attribution("Icma.az")
         assert (
-            article.attribution("Icma.az")
+            article.attribution_html("Icma.az")
             in client.get(article.get_absolute_url()).content.decode()
         )
 

@@ -275,7 +275,8 @@ def test_word_stems_find_inflected_forms_in_both_languages(client, make_article)
 
 
 def test_folding_keeps_positions_and_matches_what_the_database_folds():
-    from articles.search import fold, highlight
+    from articles.search import highlight
+    from articles.text import fold
 
     assert fold("Müttəfiqliyin İLHAM ılıq Ёлка Йошкар") == "muttefiqliyin ilham iliq елка йошкар"
     assert highlight("Müttəfiqliyin <b>", ["muttefiq"]) == "<mark>Müttəfiqliyin</mark> &lt;b&gt;"

@@ -122,7 +122,7 @@ def queries(words, source_slugs, count, rng):
         elif kind < 0.85:
             params = {"q": rng.choice(words)[:5]}
         else:
-            params = {"q": search.fold(rng.choice(words))}
+            params = {"q": text.fold(rng.choice(words))}
         if rng.random() < 0.2:
             if rng.random() < 0.5:
                 params["source"] = rng.choice(source_slugs)

@@ -329,6 +329,26 @@ def test_closed_comments_replace_the_form_with_a_notice(
     assert count_on(article) == 1
 
 
+@pytest.mark.parametrize(
+    ("prefix", "closed", "invitation"),
+    [
+        ("", "Bu xəbərə şərhlər bağlanıb.", "Daxil olun, şərh yazmaq üçün..."),
+        ("/ru", "Комментарии к этой статье закрыты.", "Войдите, чтобы оставить комментарий..."),
+    ],
+)
+def test_anonymous_reader_is_told_comments_are_closed_not_invited_to_log_in(
+    client, make_article, prefix, closed, invitation
+):
+    language = "ru" if prefix else "az"
+    article = make_article(title="Bağlı şərhlər", language=language, comments_closed=True)
+
+    html = section(client.get(article.get_absolute_url()))
+
+    assert closed in html
+    assert invitation not in html
+    assert "/accounts/login/" not in html and "/accounts/signup/" not in html
+
+
 def test_barred_reader_sees_why_and_cannot_post(client, reader, article, post, editor):
     CommentBan.objects.create(user=reader, reason="Təhqiramiz ifadələr", created_by=editor)
     client.force_login(reader)

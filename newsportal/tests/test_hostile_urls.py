@@ -19,6 +19,7 @@ ALLOWED = {200, 301, 302, 400, 404}
 ROUTES = {
     "home": ("/", "get", ["page"]),
     "articles:detail": ("/news/{slug}-{pk}", "get", []),
+    "articles:sources": ("/sources/", "get", []),
     "articles:source": ("/source/{slug}/", "get", ["page"]),
     "articles:source-rss": ("/source/{slug}/rss/", "get", []),
     "articles:source-atom": ("/source/{slug}/atom/", "get", []),
