@@ -48,6 +48,9 @@ ADMIN_SENTENCES = (
 DJANGO_AZERBAIJANI = (
     gettext_noop("users"),
     gettext_noop("user"),
+    gettext_noop("username"),
+    gettext_noop("permissions"),
+    gettext_noop("user permissions"),
     gettext_noop("Your password can’t be too similar to your other personal information."),
     gettext_noop("The password is too similar to the %(verbose_name)s."),
     gettext_noop("Your password can’t be a commonly used password."),
