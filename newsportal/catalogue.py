@@ -63,6 +63,24 @@ DJANGO_AZERBAIJANI = (
     gettext_noop("History"),
     gettext_noop("Welcome,"),
     gettext_noop("Authentication and Authorization"),
+    gettext_noop("Content Types"),
+    # "Ən az 150 simvol" says "at least 150".
+    gettext_noop("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+    gettext_noop("Enabled"),
+    gettext_noop("Disabled"),
+    # Russian: "аутентифироваться", "Single Sing-On".
+    gettext_noop(
+        "Whether the user will be able to authenticate using a password or not. If "
+        "disabled, they may still be able to authenticate using other backends, such "
+        "as Single Sign-On or LDAP."
+    ),
+    gettext_noop("Change history: %s"),
+    gettext_noop("Change selected %(model)s"),
+    gettext_noop("Delete selected %(model)s"),
+    gettext_noop("View selected %(model)s"),
+    gettext_noop("Toggle theme (current theme: auto)"),
+    gettext_noop("Toggle theme (current theme: dark)"),
+    gettext_noop("Toggle theme (current theme: light)"),
 )
 
 # django-axes has no Azerbaijani catalogue: its model and field names, and its admin's words.

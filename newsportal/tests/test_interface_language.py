@@ -87,7 +87,8 @@ def visible_text(html, content):
     parser.feed(html)
     text = AXES_RECORD_NAMES.sub(" ", " \n ".join(parser.parts))
     for value in sorted(content, key=len, reverse=True):
-        text = text.replace(value, " ")
+        # Whole words only: the username "oxucu" must not hide the interface's "oxuculara".
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
     return text
 
 
