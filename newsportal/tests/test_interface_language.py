@@ -43,11 +43,15 @@ ALLOWED = {"Icma.az", "RSS", "Atom", "ETag", "Last-Modified", "HTML", "URL", "MB
 AZ_DOTLESS_CAPITALS = re.compile(r"\bI(stifad|dxal|stinad|caz|darə|mtina|nternet|lk\b)")
 ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 LABEL = re.compile(r"<label[^>]*>\s*([^<]*)<")
+COLUMN_HEADER = re.compile(
+    r'<th scope="col"[^>]*>\s*(?:<div class="text">\s*(?:<a[^>]*>|<span>)?)?([^<]*)<'
+)
 
 
 def lower_case_labels(html):
-    """Return form labels that start with a small letter ("tərcümə:")."""
-    return [f"label: {text.strip()}" for text in LABEL.findall(html) if text.strip()[:1].islower()]
+    """Return form labels and column headers that start with a small letter ("tərcümə:")."""
+    texts = LABEL.findall(html) + COLUMN_HEADER.findall(html)
+    return [f"label: {text.strip()}" for text in texts if text.strip()[:1].islower()]
 
 
 class VisibleText(HTMLParser):
