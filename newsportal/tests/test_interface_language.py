@@ -13,7 +13,8 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,6 +22,7 @@ from django.utils import timezone, translation
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
 from comments.models import Comment, CommentBan
 from conftest import bulk_articles
+from newsportal import accounts
 from newsportal import views as project_views
 
 AZ_LETTERS = re.compile("[əğışƏĞİŞ]")
@@ -227,9 +229,14 @@ def rendered_pages(client, language):
         response = client.get(page)
         assert response.status_code == 200, (page, response.status_code)
         yield page, response.content.decode(), content
+    # Pages rendered outside the usual request path: errors, the database outage, a lockout.
     request = RequestFactory().get("/")
+    request.user = AnonymousUser()
     with translation.override(language):
         yield "500", project_views.server_error(request).content.decode(), content
+        for name in ("400.html", "413.html", "503.html"):
+            yield name, render_to_string(name, request=request), content
+        yield "lockout", accounts.lockout_response(request).content.decode(), content
 
 
 def edit_body(client, article):
