@@ -352,3 +352,21 @@ def test_admin_list_counts_agree_with_the_number(admin_client, language, count, 
 
 def client_text(response):
     return " ".join(visible_text(response.content.decode(), ()).split())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "source_title", "category_title"),
+    [
+        ("az", "Icma.az: 525.az xəbərləri", "Icma.az: İdman xəbərləri"),
+        ("ru", "Icma.az: новости 525.az", "Icma.az: рубрика «Спорт»"),
+    ],
+)
+def test_feed_titles_are_in_the_feed_language(client, language, source_title, category_title):
+    world(language)
+    with translation.override(language):
+        source_feed = reverse("articles:source-rss", args=["525-az"])
+        category_feed = reverse("articles:category-rss", args=["idman"])
+
+    assert f"<title>{source_title}</title>" in client.get(source_feed).content.decode()
+    assert f"<title>{category_title}</title>" in client.get(category_feed).content.decode()
