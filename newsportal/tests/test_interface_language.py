@@ -13,12 +13,14 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from articles.importers import feeds
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
 from comments.models import Comment, CommentBan
 from conftest import bulk_articles
@@ -109,8 +111,6 @@ def world(language):
         last_status=ImportStatus.FAILED, last_attempt_at=timezone.now(),
     )  # fmt: skip
     # The importer's own words for a failed import, as the admin shows them.
-    from articles.importers import feeds
-
     report = feeds.SourceReport(source)
     try:
         feeds.parse_feed(b"<rss><channel></channel></rss>")
@@ -129,8 +129,6 @@ def world(language):
         author_name="Fuad", author_position=body, image_caption=body, views=5,
     )  # fmt: skip
     DailyViews.objects.create(article=article, day=timezone.localdate(), views=5)
-    from django.contrib.auth import get_user_model
-
     users = get_user_model().objects
     superuser = users.create_superuser(editor_name, "redaktor@example.com", "s3cret-pass-1")
     reader = users.create_user(reader_name, "oxucu@example.com", "s3cret-pass-2")
@@ -310,8 +308,6 @@ def test_admin_history_names_the_changed_fields_in_the_page_language(client, lan
 
 def form_labels():
     """Return the English label of every field of every admin form, as the history stores it."""
-    from django.contrib.auth import get_user_model
-
     request = RequestFactory().get("/")
     request.user = get_user_model()(is_superuser=True, is_staff=True, is_active=True)
     labels = set()
