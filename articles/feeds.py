@@ -92,7 +92,13 @@ class SourceFeed(LatestArticlesFeed):
         return get_object_or_404(Source, slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: {obj.name}"
+        return _("%(site)s: news from %(name)s") % {"site": settings.SITE_NAME, "name": obj.name}
+
+    def description(self, obj=None):
+        return _("The latest news from %(name)s on %(site)s, with links to the originals.") % {
+            "site": settings.SITE_NAME,
+            "name": obj.name,
+        }
 
     def link(self, obj=None):
         return obj.get_absolute_url()
@@ -108,7 +114,13 @@ class CategoryFeed(LatestArticlesFeed):
         return get_object_or_404(Category, slug=slug)
 
     def title(self, obj=None):
-        return f"{settings.SITE_NAME}: {obj.name}"
+        return _("%(site)s: %(name)s news") % {"site": settings.SITE_NAME, "name": obj.name}
+
+    def description(self, obj=None):
+        return _("%(name)s: the latest news on %(site)s.") % {
+            "site": settings.SITE_NAME,
+            "name": obj.name,
+        }
 
     def link(self, obj=None):
         return obj.get_absolute_url()

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles import images, search, text
+from articles.importers import messages
 
 # List pages (source, category, label, day, search) page through at most this many of the
 # newest matching articles: the work per page stays bounded however large the site grows;
@@ -27,9 +28,10 @@ CHANGE_SHOWN_AFTER = timedelta(minutes=1)
 
 
 class Language(models.TextChoices):
-    # Each language is named in itself, as language switches do.
-    AZ = "az", "Azərbaycanca"
-    RU = "ru", "Русский"
+    # Named in the reader's language, like settings.LANGUAGES: these label form fields and
+    # columns, not the language switch (which names each language in itself).
+    AZ = "az", _("Azerbaijani")
+    RU = "ru", _("Russian")
 
 
 def current_language():
@@ -124,6 +126,10 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:source", kwargs={"slug": self.slug})
+
+    def import_errors(self):
+        """Return the last import's error and notes, in the active language."""
+        return messages.loads(self.last_error)
 
     def clean(self):
         super().clean()

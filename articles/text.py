@@ -282,10 +282,15 @@ ATTRIBUTION_PHRASINGS = {
     ),
     "ru": (
         "{site} сообщает со ссылкой на {kind_acc} {source}.",
-        "{site}, ссылаясь на {kind_acc} {source}, передает.",
+        "{site}, ссылаясь на {kind_acc} {source}, передаёт.",
         "По информации {kind_gen} {source}, сообщает {site}.",
-        "Как сообщает {kind_nom} {source}, передает {site}.",
+        "{site} передаёт со ссылкой на {kind_acc} {source}.",
     ),
+}
+# Phrasings other portals (and our older pages) use that we recognise but no longer write:
+# "Как сообщает сайт X, передаёт Y" says "reports" twice.
+RECOGNISED_ONLY_PHRASINGS = {
+    "ru": ("Как сообщает {kind_nom} {source}, передаёт {site}.",),
 }
 
 
@@ -315,11 +320,29 @@ def _phrasing_pattern(phrasing: str, fields: dict[str, str]) -> re.Pattern[str]:
     return re.compile("".join(parts))
 
 
+def _fold_yo(text: str) -> str:
+    # Russian writes ё or е in the same word ("передаёт", "передает"); both must match.
+    return text.replace("ё", "е").replace("Ё", "Е")
+
+
 @lru_cache(maxsize=8)
 def _attribution_patterns(site_name: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    return tuple(
-        (_phrasing_pattern(phrasing, {**_kind_fields(language, kind), "site": site_name}), kind)
+    recognised = {
+        language: (*phrasings, *RECOGNISED_ONLY_PHRASINGS.get(language, ()))
         for language, phrasings in ATTRIBUTION_PHRASINGS.items()
+    }
+    return tuple(
+        (
+            _phrasing_pattern(
+                _fold_yo(phrasing),
+                {
+                    name: _fold_yo(value)
+                    for name, value in {**_kind_fields(language, kind), "site": site_name}.items()
+                },
+            ),
+            kind,
+        )
+        for language, phrasings in recognised.items()
         for phrasing in phrasings
         for kind in SOURCE_KINDS
     )
@@ -329,10 +352,11 @@ def parse_attribution(line: str, site_name: str = "Icma.az") -> tuple[str, str] 
     """Recognise an attribution line; return (source_name, kind) or None."""
     # Collapse whitespace runs (incl. non-breaking spaces) so only the wording has to match.
     text = " ".join(line.split()).removesuffix(".")
+    folded = _fold_yo(text)  # same length: the source's name is cut from the unfolded text
     for pattern, kind in _attribution_patterns(site_name):
-        match = pattern.fullmatch(text)
+        match = pattern.fullmatch(folded)
         if match:
-            return match["source"], kind
+            return text[match.start("source") : match.end("source")], kind
     return None
 
 

@@ -76,7 +76,7 @@ class CommentAdmin(admin.ModelAdmin):
 class CommentBanForm(forms.ModelForm):
     """Pick the reader by username or e-mail: editors cannot browse the user list."""
 
-    username = forms.CharField(label=_("username or e-mail"), max_length=254)
+    username = forms.CharField(label=_("Username or e-mail"), max_length=254)
 
     class Meta:
         model = CommentBan

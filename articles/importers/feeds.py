@@ -29,12 +29,14 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
+from django.utils.translation import gettext_noop
 from PIL import Image, UnidentifiedImageError
 
 from articles import images, text
 from articles.caching import articles_changed
 from articles.html import sanitize_html
-from articles.importers import http
+from articles.importers import http, messages
+from articles.importers.messages import Message, MessageError
 from articles.models import Article, Category, ImportStatus, Source
 from articles.services import store_renditions
 
@@ -62,11 +64,11 @@ _HTML_START = re.compile(rb"^\s*(<!doctype\s+html|<html)", re.IGNORECASE)
 _PG_LOCK_CLASS = 7_001  # the first key of our advisory locks: "feed import of source <id>"
 
 
-class FeedError(Exception):
+class FeedError(MessageError):
     """A feed that cannot be imported at all: the source's import failed."""
 
 
-class EntryError(Exception):
+class EntryError(MessageError):
     """An entry that cannot become an article; the others still import."""
 
 
@@ -81,8 +83,8 @@ class SourceReport:
     skipped: int = 0
     failed: int = 0
     seconds: float = 0.0
-    error: str = ""
-    notes: list[str] = field(default_factory=list)
+    error: Message | str = ""  # a Message: English as text, translatable for editors
+    notes: list[Message] = field(default_factory=list)
     etag: str = ""
     last_modified: str = ""
 
@@ -99,8 +101,8 @@ class SourceReport:
     def entries(self) -> int:
         return self.new + self.updated + self.skipped + self.failed
 
-    def note(self, message: str) -> None:
-        self.notes.append(message)
+    def note(self, msgid: str, **values: object) -> None:
+        self.notes.append(Message(msgid, **values))
 
 
 class _NoProgress:
@@ -141,15 +143,16 @@ def import_source(
     with _source_lock(source) as acquired:
         if not acquired:
             report.status = ImportStatus.BUSY
-            report.error = "another import of this source is running"
+            report.error = Message(gettext_noop("another import of this source is running"))
         else:
             try:
                 _import_feed(source, report, dry_run, limits or http.DEFAULT_LIMITS, progress)
             except (FeedError, http.FetchError) as error:
-                report.status, report.error = ImportStatus.FAILED, str(error)
+                report.status, report.error = ImportStatus.FAILED, error.message
             except Exception as error:  # a bug or a database failure must not stop other sources
                 logger.exception("Import of %s failed", source)
-                report.status, report.error = ImportStatus.FAILED, f"internal error: {error!r}"
+                report.status = ImportStatus.FAILED
+                report.error = Message(gettext_noop("internal error: %(error)s"), error=repr(error))
     report.seconds = time.monotonic() - started
     if not dry_run and report.status != ImportStatus.BUSY:
         _record(source, report)
@@ -181,7 +184,7 @@ def _source_lock(source: Source) -> Iterator[bool]:
 
 def _import_feed(source, report, dry_run, limits, progress):
     if not source.feed_url:
-        raise FeedError("the source has no feed URL")
+        raise FeedError(gettext_noop("the source has no feed URL"))
     # One session per source: the feed and its pictures often share a host and a connection.
     with http.session(limits) as client:
         _import_entries(source, report, dry_run, limits, progress, client)
@@ -224,11 +227,17 @@ def _import_entries(source, report, dry_run, limits, progress, client):
                         pending.append((number, article))
             except EntryError as error:
                 report.failed += 1
-                report.note(f"entry {number}: {error}")
+                report.note(
+                    gettext_noop("entry %(number)d: %(error)s"), number=number, error=error.message
+                )
             except Exception as error:  # one odd entry must not lose the rest of the feed
                 logger.exception("Entry %d of %s failed", number, source)
                 report.failed += 1
-                report.note(f"entry {number}: internal error: {error!r}")
+                report.note(
+                    gettext_noop("entry %(number)d: internal error: %(error)s"),
+                    number=number,
+                    error=repr(error),
+                )
             if len(pending) >= INSERT_BATCH:
                 _insert(pending, report)
                 pending = []
@@ -252,14 +261,17 @@ def parse_feed(content: bytes, content_type: str = "", language: str = "az"):
     if parsed.entries and not isinstance(parsed.get("bozo_exception"), SAXParseException):
         return parsed
     if _HTML_START.match(content[:1024]) or "html" in content_type.lower():
-        raise FeedError("an HTML page, not an RSS or Atom feed")
+        raise FeedError(gettext_noop("an HTML page, not an RSS or Atom feed"))
     if parsed.bozo:
         # feedparser's lenient parser would still read the entries before a cut or a broken
         # tag; importing half a feed hides the breakage, so nothing is imported.
-        raise FeedError(f"malformed XML: {parsed.bozo_exception} (nothing imported)")
+        raise FeedError(
+            gettext_noop("malformed XML: %(error)s (nothing imported)"),
+            error=str(parsed.bozo_exception),
+        )
     if not parsed.version:
-        raise FeedError("not an RSS or Atom feed")
-    raise FeedError("the feed has no entries")
+        raise FeedError(gettext_noop("not an RSS or Atom feed"))
+    raise FeedError(gettext_noop("the feed has no entries"))
 
 
 def detect_encoding(content: bytes, content_type: str = "", language: str = "az") -> str:
@@ -284,8 +296,11 @@ def detect_encoding(content: bytes, content_type: str = "", language: str = "az"
     broken_at = _broken_utf8_at(content)
     if broken_at is not None:
         raise FeedError(
-            f"broken encoding: UTF-8 text with an invalid byte at offset {broken_at}, "
-            "nothing imported"
+            gettext_noop(
+                "broken encoding: UTF-8 text with an invalid byte at offset %(offset)d, "
+                "nothing imported"
+            ),
+            offset=broken_at,
         )
     legacy = LEGACY_ENCODINGS.get(language, LEGACY_ENCODINGS["az"])
     best = from_bytes(content, cp_isolation=legacy).best()
@@ -316,7 +331,7 @@ def normalize_url(url: str, base: str = "") -> str:
     url = urljoin(base, url.strip()) if base else url.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise EntryError(f"not an http(s) link: {url[:100]!r}")
+        raise EntryError(gettext_noop("not an http(s) link: %(url)s"), url=repr(url[:100]))
     scheme = parts.scheme.lower()
     host = parts.hostname.lower().rstrip(".")
     port = parts.port
@@ -329,7 +344,7 @@ def normalize_url(url: str, base: str = "") -> str:
     ]
     normal = urlunsplit((scheme, host, parts.path or "/", urlencode(query), ""))
     if len(normal) > Article._meta.get_field("source_url").max_length:
-        raise EntryError("link longer than 500 characters")
+        raise EntryError(gettext_noop("link longer than 500 characters"))
     return normal
 
 
@@ -355,11 +370,11 @@ def _existing_articles(entries, base_url) -> dict[str, Article]:
 def _entry_data(entry, source, categories, feed_url) -> _Entry:
     link = entry.get("link", "")
     if not link:
-        raise EntryError("no link")
+        raise EntryError(gettext_noop("no link"))
     url = normalize_url(link, feed_url)
     title = _plain_text(entry.get("title", ""), entry.get("title_detail"))
     if not title:
-        raise EntryError("no title")
+        raise EntryError(gettext_noop("no title"))
     title, label = text.split_label(title)
     body = sanitize_html(_body_html(entry), base_url=url).strip()
     tags = entry.get("tags", [])
@@ -493,7 +508,11 @@ def _insert(pending, report):
                 report.skipped += 1  # another import stored this link after our look-up
             else:
                 report.failed += 1
-                report.note(f"entry {number}: not stored: {error}")
+                report.note(
+                    gettext_noop("entry %(number)d: not stored: %(error)s"),
+                    number=number,
+                    error=str(error),
+                )
         else:
             stored += 1
     report.new += stored
@@ -518,7 +537,10 @@ def _update(article, data, report, dry_run):
         return
     if article.status != Article.Status.DRAFT:
         report.skipped += 1
-        report.note(f"changed at the source but published, left alone: {data.url}")
+        report.note(
+            gettext_noop("changed at the source but published, left alone: %(url)s"),
+            url=data.url,
+        )
         return
     if not dry_run:
         with _own_transaction():
@@ -532,7 +554,9 @@ def _update(article, data, report, dry_run):
             )
         if not changed:
             report.skipped += 1
-            report.note(f"published while importing, left alone: {data.url}")
+            report.note(
+                gettext_noop("published while importing, left alone: %(url)s"), url=data.url
+            )
             return
     article.title, article.label, article.body = data.title, data.label, data.body
     report.updated += 1
@@ -554,7 +578,9 @@ def _download_image(data, client, limits, report) -> ContentFile | None:
             )
             extension = check_image(response.content)
         except (http.FetchError, EntryError) as error:
-            report.note(f"image skipped, {error}: {url}")
+            report.note(
+                gettext_noop("image skipped, %(reason)s: %(url)s"), reason=error.message, url=url
+            )
             continue
         name = f"{text.slugify_title(data.title, max_length=60)}.{extension}"
         return ContentFile(response.content, name=name)
@@ -567,14 +593,18 @@ def check_image(content: bytes) -> str:
         with Image.open(io.BytesIO(content)) as image:
             kind, (width, height) = image.format, image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise EntryError(f"{width}×{height} pixels is too large")
+                raise EntryError(
+                    gettext_noop("%(width)d×%(height)d pixels is too large"),
+                    width=width,
+                    height=height,
+                )
             image.verify()
     except (UnidentifiedImageError, Image.DecompressionBombError):
-        raise EntryError("not an image") from None
+        raise EntryError(gettext_noop("not an image")) from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise EntryError(f"broken image ({error})") from None
+        raise EntryError(gettext_noop("broken image (%(error)s)"), error=str(error)) from None
     if kind not in IMAGE_FORMATS:
-        raise EntryError(f"unsupported image format {kind}")
+        raise EntryError(gettext_noop("unsupported image format %(format)s"), format=str(kind))
     return IMAGE_FORMATS[kind]
 
 
@@ -600,11 +630,14 @@ def _record(source, report):
 
 
 def _error_text(report) -> str:
+    """Return the error and notes as stored on the source: msgids and values (see messages)."""
     lines = [report.error] if report.error else []
     lines += report.notes[:MAX_NOTES]
     if len(report.notes) > MAX_NOTES:
-        lines.append(f"... and {len(report.notes) - MAX_NOTES} more")
-    return "\n".join(lines)
+        lines.append(
+            Message(gettext_noop("… and %(count)d more"), count=len(report.notes) - MAX_NOTES)
+        )
+    return messages.dumps(lines)
 
 
 def sources_to_import(slugs=None):

@@ -15,6 +15,9 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext_noop
+
+from articles.importers.messages import MessageError
 
 MB = 1024 * 1024
 _CHUNK = 64 * 1024
@@ -34,7 +37,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-class FetchError(Exception):
+class FetchError(MessageError):
     """A download that failed or broke a limit; the message says why, for the source's record."""
 
 
@@ -120,18 +123,23 @@ def fetch(
                     url = urljoin(url, raw.headers["Location"])
                     continue
                 return _response(raw, limits, deadline)
-        raise FetchError(f"more than {limits.max_redirects} redirects")
+        raise FetchError(gettext_noop("more than %(count)d redirects"), count=limits.max_redirects)
     except requests.ConnectTimeout:
-        raise FetchError(f"no connection within {limits.connect_timeout:g} s") from None
+        raise FetchError(
+            gettext_noop("no connection within %(seconds)s s"),
+            seconds=f"{limits.connect_timeout:g}",
+        ) from None
     except (requests.ReadTimeout, requests.exceptions.ChunkedEncodingError) as error:
         if time.monotonic() >= deadline or isinstance(error, requests.ReadTimeout):
-            raise FetchError(f"timed out after {limits.total_timeout:g} s") from None
-        raise FetchError(f"connection broken: {error}") from None
+            raise _timed_out(limits) from None
+        raise FetchError(gettext_noop("connection broken: %(error)s"), error=str(error)) from None
     except requests.ConnectionError as error:
         host = urlsplit(getattr(error.request, "url", None) or url).hostname
-        raise FetchError(f"cannot connect to {host}: {_reason(error)}") from None
+        raise FetchError(
+            gettext_noop("cannot connect to %(host)s: %(reason)s"), host=host, reason=_reason(error)
+        ) from None
     except requests.RequestException as error:
-        raise FetchError(f"request failed: {error}") from None
+        raise FetchError(gettext_noop("request failed: %(error)s"), error=str(error)) from None
 
 
 def _response(raw: requests.Response, limits: Limits, deadline: float) -> Response:
@@ -139,9 +147,11 @@ def _response(raw: requests.Response, limits: Limits, deadline: float) -> Respon
     if raw.status_code == 304:
         return response
     if raw.status_code >= 400:
-        raise FetchError(f"HTTP {raw.status_code} {raw.reason or ''}".strip())
+        raise FetchError(
+            gettext_noop("the server answered HTTP %(status)d"), status=raw.status_code
+        )
     if raw.status_code != 200:
-        raise FetchError(f"unexpected HTTP status {raw.status_code}")
+        raise FetchError(gettext_noop("unexpected HTTP status %(status)d"), status=raw.status_code)
     response.content = _read_body(raw, limits, deadline)
     return response
 
@@ -150,16 +160,24 @@ def _check_public(url: str) -> None:
     """Refuse a URL whose host is, or resolves to, a loopback, private or reserved address."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"not an http(s) address: {url[:100]}")
+        raise FetchError(gettext_noop("not an http(s) address: %(url)s"), url=url[:100])
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError) as error:
-        raise FetchError(f"cannot connect to {parts.hostname}: {error}") from None
+        raise FetchError(
+            gettext_noop("cannot connect to %(host)s: %(reason)s"),
+            host=parts.hostname,
+            reason=str(error),
+        ) from None
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not address.is_global:
-            raise FetchError(f"{parts.hostname} is a non-public address ({address})")
+            raise FetchError(
+                gettext_noop("%(host)s is a non-public address (%(address)s)"),
+                host=parts.hostname,
+                address=str(address),
+            )
 
 
 def _headers(raw: requests.Response) -> dict[str, str]:
@@ -170,20 +188,32 @@ def _read_body(raw: requests.Response, limits: Limits, deadline: float) -> bytes
     """Read the body in chunks, stopping at the size limit or the deadline."""
     declared = raw.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
-        raise FetchError(f"body of {int(declared) / MB:.1f} MB exceeds {_mb(limits)}")
+        raise FetchError(
+            gettext_noop("body of %(size)s MB exceeds the limit of %(limit)s MB"),
+            size=f"{int(declared) / MB:.1f}",
+            limit=_mb(limits),
+        )
     chunks, size = [], 0
     for chunk in raw.iter_content(_CHUNK):
         size += len(chunk)
         if size > limits.max_bytes:
-            raise FetchError(f"body exceeds {_mb(limits)}")
+            raise FetchError(
+                gettext_noop("body exceeds the limit of %(limit)s MB"), limit=_mb(limits)
+            )
         if time.monotonic() > deadline:
-            raise FetchError(f"timed out after {limits.total_timeout:g} s")
+            raise _timed_out(limits)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
 def _mb(limits: Limits) -> str:
-    return f"the limit of {limits.max_bytes / MB:g} MB"
+    return f"{limits.max_bytes / MB:g}"
+
+
+def _timed_out(limits: Limits) -> FetchError:
+    return FetchError(
+        gettext_noop("timed out after %(seconds)s s"), seconds=f"{limits.total_timeout:g}"
+    )
 
 
 def _reason(error: Exception) -> str:

@@ -132,7 +132,7 @@ def test_admin_article_list_shows_the_counters_and_filters(client, editor, seede
             "title": "Strateji müttəfiqliyin yeni mərhələsi",
             "label": "-",
             "source": "525.az",
-            "status": "dərc olunub",
+            "status": "dərc olunmuş",
             "published_at": "20 Oktyabr 2025, 12:24",
             "views": "121",
             "comment_count": "0",
@@ -140,7 +140,7 @@ def test_admin_article_list_shows_the_counters_and_filters(client, editor, seede
     ]
     html = response.content.decode()
     assert '<a href="?q=Strateji&amp;status__exact=draft">qaralama</a>' in html
-    assert '<a href="?q=Strateji&amp;status__exact=published">dərc olunub</a>' in html
+    assert '<a href="?q=Strateji&amp;status__exact=published">dərc olunmuş</a>' in html
 
 
 def test_source_list_shows_article_counts(client, editor, seeded):

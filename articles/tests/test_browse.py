@@ -121,7 +121,7 @@ def test_empty_day_still_links_to_its_neighbours(client, make_article):
 
     html = client.get("/archive/2026/01/12/").content.decode()
 
-    assert "Bu gün xəbər dərc olunmayıb." in html
+    assert "Həmin gün xəbər dərc olunmayıb." in html
     assert 'href="/archive/2026/01/10/"' in html
 
 

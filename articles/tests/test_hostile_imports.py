@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from articles.importers.feeds import import_source
 from articles.models import Article, ImportStatus
@@ -57,7 +58,8 @@ def test_a_broken_feed_is_a_clear_error_and_imports_nothing(server, make_source,
     assert "nothing imported" in report.error
     assert not Article.objects.exists()
     source.refresh_from_db()
-    assert message in source.last_error
+    with translation.override("en"):
+        assert message in source.import_errors()[0]
 
 
 def test_a_feed_with_a_50_mb_line_is_cut_off_at_the_size_limit(server, make_source):

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles.importers import feeds
 from articles.importers.feeds import import_source, normalize_url
@@ -71,7 +71,10 @@ def test_source_records_the_outcome(az_source):
     assert az_source.last_counts == {"new": 4, "updated": 0, "skipped": 1, "failed": 0}
     assert az_source.last_attempt_at is not None
     assert az_source.last_import_at == az_source.last_attempt_at
-    assert "image skipped, not an image" in az_source.last_error
+    # Kept as msgids and values: each editor reads it in the admin's language.
+    assert "şəkil götürülmədi, şəkil deyil: " in az_source.import_errors()[0]
+    with translation.override("ru"):
+        assert "изображение пропущено (не изображение): " in az_source.import_errors()[0]
 
 
 def test_category_mapping_ignores_case_and_unmapped_terms(az_source):
@@ -339,8 +342,8 @@ def test_publishing_source_publishes_and_the_page_shows_the_provenance(client, s
 
 
 BROKEN = {
-    "/missing": (None, "HTTP 404 Not Found"),
-    "/error": (lambda s: s.add("/error", b"oops", status=500), "HTTP 500 Internal Server Error"),
+    "/missing": (None, "the server answered HTTP 404"),
+    "/error": (lambda s: s.add("/error", b"oops", status=500), "the server answered HTTP 500"),
     "/slow": (lambda s: s.add("/slow", slow(3)), "timed out after 1.5 s"),
     "/page": (
         lambda s: s.add_fixture("/page", "not_a_feed.html", content_type="text/html"),
@@ -382,7 +385,8 @@ def test_broken_source_is_recorded_on_the_source(server, make_source, path):
     assert message in report.error
     source.refresh_from_db()
     assert source.last_status == ImportStatus.FAILED
-    assert message in source.last_error
+    with translation.override("en"):
+        assert message in source.import_errors()[0]
     assert source.last_attempt_at is not None
     assert source.last_import_at is None
     assert not Article.objects.exists()
@@ -431,7 +435,7 @@ def test_command_imports_the_good_sources_and_fails_for_the_broken_one(az_source
     assert lines[2].split()[:6] == [broken.slug, "failed", "0", "0", "0", "0"]
     assert len(lines) == 4
     assert "4 new, 0 updated, 1 skipped, 0 failed entries from 2 sources." in lines[3]
-    assert f"{broken.slug}: HTTP 404 Not Found" in err.getvalue()
+    assert f"{broken.slug}: the server answered HTTP 404" in err.getvalue()
     assert "\r" not in err.getvalue()  # no progress bar when not on a terminal
 
 
@@ -634,12 +638,12 @@ def test_editor_fetches_a_source_now_from_the_admin(client, editor, az_source, m
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert f"{az_source.name}: 4 yeni, 0 yenilənib, 1 ötürülüb, 0 uğursuz" in html
-    assert "Qırıq.az: idxal alınmadı: HTTP 404 Not Found" in html
+    assert f"{az_source.name}: 4 yeni, 0 yenilənmiş, 1 ötürülmüş, 0 uğursuz" in html
+    assert "Qırıq.az: idxal alınmadı: server HTTP 404 xətası qaytardı" in html
     assert Article.objects.filter(source=az_source).count() == 4
     # The list shows each source's last import.
     html = client.get(changelist).content.decode()
-    assert "idxal edildi: 4 yeni, 0 yenilənib, 1 ötürülüb, 0 uğursuz" in html
+    assert "idxal edildi: 4 yeni, 0 yenilənmiş, 1 ötürülmüş, 0 uğursuz" in html
     assert "alınmadı" in html
 
 
@@ -678,9 +682,13 @@ def test_source_change_page_shows_the_last_import(client, editor, az_source):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "idxal edildi: 4 yeni, 0 yenilənib, 1 ötürülüb, 0 uğursuz" in html
-    assert "image skipped, not an image" in html
+    assert "idxal edildi: 4 yeni, 0 yenilənmiş, 1 ötürülmüş, 0 uğursuz" in html
+    assert "şəkil götürülmədi, şəkil deyil: " in html
     assert "Kateqoriya uyğunluğu" in html and "cemiyyet" in html
+    # The same record, read by an editor working in Russian.
+    with translation.override("ru"):
+        url = reverse("admin:articles_source_change", args=[az_source.pk])
+    assert "изображение пропущено (не изображение): " in client.get(url).content.decode()
 
 
 def test_inactive_source_imports_when_named(make_source, server):

@@ -68,7 +68,7 @@ def test_most_read_page_in_russian_lists_russian_articles_only(client, readings,
     text = page_text(response)
 
     assert titles(response) == ["Морозы в Баку"]
-    assert "Самое читаемое" in text and "Просмотры сегодня" in text
+    assert "Самое читаемое" in text and "Просмотры за сегодня" in text
     assert '<a href="?period=month">Месяц</a>' in response.content.decode()
 
 
@@ -157,7 +157,7 @@ def test_dashboard_shows_top_articles_and_source_totals(client, editor, readings
     html = response.content.decode()
 
     assert response.status_code == 200
-    today_table = html[html.index("Bu gün ən çox oxunanlar") : html.index("Son 7 gündə ən çox")]
+    today_table = html[html.index("Bugünün ən çox oxunanları") : html.index("Son 7 gündə ən çox")]
     assert today_table.index("Bu günün xəbəri") < today_table.index("Həftənin xəbəri")
     assert "Ayın xəbəri" not in today_table
     week_table = html[html.index("Son 7 gündə ən çox") : html.index("Mənbələr üzrə baxışlar")]

@@ -52,14 +52,14 @@ def test_sources_index_lists_every_source_with_its_facts(client, sources, make_a
     assert response.status_code == 200
     assert '<h1 class="list-title">Mənbələr</h1>' in html
     assert source_item(html, "525.az") == (
-        "525.az portal · Azərbaycanca · 2 xəbər Son xəbər: 21 Yanvar 2026 13:23"
+        "525.az portal · Azərbaycan dili · 2 xəbər Son xəbər: 21 Yanvar 2026 13:23"
     )
     assert (
         source_item(html, "APA")
-        == "APA agentlik · Azərbaycanca · 0 xəbər Bu dildə hələ xəbər yoxdur."
+        == "APA agentlik · Azərbaycan dili · 0 xəbər Bu dildə hələ xəbər yoxdur."
     )
     # Counted in the page's language, as the source's page lists them.
-    assert source_item(html, "1news.az").startswith("1news.az sayt · Русский · 0 xəbər")
+    assert source_item(html, "1news.az").startswith("1news.az sayt · Rus dili · 0 xəbər")
     assert 'href="/source/525-az/"' in html
 
 

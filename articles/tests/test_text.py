@@ -284,10 +284,10 @@ def test_seed_attribution_line():
         ("agency", "az", 0, "Icma.az bildirir, 525.az agentliyinə istinadən."),
         ("agency", "az", 1, "525.az agentliyindən alınan məlumatlara görə, Icma.az xəbər verir."),
         ("portal", "ru", 0, "Icma.az сообщает со ссылкой на портал 525.az."),
-        ("site", "ru", 1, "Icma.az, ссылаясь на сайт 525.az, передает."),
+        ("site", "ru", 1, "Icma.az, ссылаясь на сайт 525.az, передаёт."),
         ("agency", "ru", 2, "По информации агентства 525.az, сообщает Icma.az."),
         ("portal", "ru", 2, "По информации портала 525.az, сообщает Icma.az."),
-        ("agency", "ru", 3, "Как сообщает агентство 525.az, передает Icma.az."),
+        ("agency", "ru", 3, "Icma.az передаёт со ссылкой на агентство 525.az."),
     ],
 )
 def test_attribution_line_declines_kind(kind, language, seed, line):
@@ -360,3 +360,21 @@ def test_parse_attribution_tolerates_whitespace_and_missing_period(line):
 )
 def test_parse_attribution_rejects_other_lines(line):
     assert parse_attribution(line) is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Icma.az, ссылаясь на сайт 525.az, передает.",  # е for ё, as many portals write
+        "Как сообщает сайт 525.az, передаёт Icma.az.",  # an older phrasing, read but not written
+        "Как сообщает сайт 525.az, передает Icma.az.",
+    ],
+)
+def test_russian_attribution_spelling_variants_still_parse(line):
+    assert parse_attribution(line) == ("525.az", "site")
+
+
+def test_no_russian_phrasing_says_reports_twice():
+    for phrasing in ATTRIBUTION_PHRASINGS["ru"]:
+        verbs = [verb for verb in ("сообщает", "передаёт", "передает") if verb in phrasing]
+        assert len(verbs) <= 1, phrasing

@@ -178,7 +178,7 @@ def test_barring_an_unknown_or_barred_reader_is_explained(client, editor, reader
     CommentBan.objects.create(user=reader, reason="Spam")
     again = client.post(url, {"username": "oxucu", "reason": "Spam"}).content.decode()
 
-    assert "Bu istifadəçi adı və ya e-poçtla tək bir oxucu yoxdur." in unknown
+    assert "Bu istifadəçi adı və ya e-poçtla oxucu tapılmadı" in unknown
     assert "Bu oxucu artıq qadağan olunub" in again
     assert CommentBan.objects.count() == 1
 

@@ -31,7 +31,7 @@ def test_reader_signs_up_comments_safely_replies_and_logs_out(live_server, page,
 
     page.get_by_role("link", name="Daxil olun, şərh yazmaq üçün...").click()
     expect(page.locator("h1")).to_have_text("Daxil ol")
-    page.locator("main").get_by_role("link", name="Qeydiyyatdan keçin").click()
+    page.locator("main").get_by_role("link", name="Qeydiyyatdan keç").click()
     expect(page.locator("h1")).to_have_text("Qeydiyyat")
     page.get_by_label("İstifadəçi adı").fill("brauzer_oxucu")
     page.get_by_label("E-poçt").fill("brauzer@example.com")
@@ -62,7 +62,7 @@ def test_reader_signs_up_comments_safely_replies_and_logs_out(live_server, page,
         page.locator(f"#comment-{comment.pk} ~ .comment-replies #comment-{reply.pk}")
     ).to_contain_text("Özümə cavab")
 
-    page.get_by_role("button", name="Çıxış").click()
+    page.get_by_role("button", name="Hesabdan çıx").click()
 
     expect(page).to_have_url(re.compile(re.escape(article_url)))
     expect(comments.locator("h2")).to_have_text("2 Şərh")

@@ -177,7 +177,7 @@ def test_password_reset_by_e_mail_end_to_end(client, reader):
     assert "Icma.az" in message.subject
     link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", message.body)[1]
     form = client.get(link, follow=True)
-    assert "Yeni şifrə təyin edin" in form.content.decode()
+    assert "Yeni şifrə" in form.content.decode()
     done = client.post(
         form.redirect_chain[-1][0],
         {"new_password1": "Teze-parol-2026!", "new_password2": "Teze-parol-2026!"},

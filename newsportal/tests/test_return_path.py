@@ -118,7 +118,7 @@ def test_log_in_prompt_then_header_sign_up_brings_the_reader_back_to_the_comment
     page.get_by_role("link", name="Daxil olun, şərh yazmaq üçün...").click()
     expect(page.locator("h1")).to_have_text("Daxil ol")
     # The header's link this time, not the one under the form.
-    page.locator("header").get_by_role("link", name="Qeydiyyatdan keçin").click()
+    page.locator("header").get_by_role("link", name="Qeydiyyatdan keç").click()
     expect(page.locator("h1")).to_have_text("Qeydiyyat")
     page.get_by_label("İstifadəçi adı").fill("qayidan_oxucu")
     page.get_by_label("E-poçt").fill("qayidan@example.com")
