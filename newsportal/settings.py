@@ -124,6 +124,30 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that accepts connections but never answers must not hold readers: libpq gives up
+# connecting after DATABASE_CONNECT_TIMEOUT seconds and the server cancels any statement running
+# longer than DATABASE_STATEMENT_TIMEOUT milliseconds; either error is the 503 page
+# (newsportal/views.py). 0 switches either off (e.g. `DATABASE_STATEMENT_TIMEOUT=0 manage.py
+# migrate` for a long migration).
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5000"))
+
+
+def database_timeouts(database, connect_timeout=None):
+    """Add the connect and statement timeouts to a PostgreSQL database's settings."""
+    if "postgresql" not in database["ENGINE"]:
+        return database
+    options = database.setdefault("OPTIONS", {})
+    connect = DATABASE_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+    if connect:
+        options["connect_timeout"] = connect
+    if DATABASE_STATEMENT_TIMEOUT:
+        extra = options.get("options", "")
+        options["options"] = f"{extra} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}".strip()
+    return database
+
+
+database_timeouts(DATABASES["default"])
 # A test database of its own per run, so two runs on one machine never collide.
 TEST_DATABASE_NAME = os.environ.get("DATABASE_TEST_NAME")
 if not TEST_DATABASE_NAME and "postgresql" in DATABASES["default"]["ENGINE"]:
@@ -143,7 +167,7 @@ for number, url in enumerate(
         url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
     )
     # A replica that is down is noticed at once and its readers sent to the primary.
-    DATABASES[alias].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    database_timeouts(DATABASES[alias], connect_timeout=2)
     DATABASES[alias]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(alias)
 DATABASE_ROUTERS = ["newsportal.replicas.PrimaryReplicaRouter"] if DATABASE_REPLICAS else []
@@ -291,6 +315,14 @@ CSP = {
     "frame-ancestors": "'none'",
 }
 CSP_ADMIN_STYLE_SRC = "'self' 'unsafe-inline'"
+# Browser features no page of ours uses, refused to every origin (newsportal/security.py).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb",
+    )
+)  # fmt: skip
 # Request bodies: 2.5 MB of form data (Django's default, stated here as policy), at most 1000
 # fields; larger bodies get a 413 page (newsportal/views.py). Images uploaded by editors are
 # checked against ARTICLE_IMAGE_MAX_BYTES.
@@ -305,6 +337,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# Only a proxy in front may say a request came over HTTPS: without DJANGO_TRUSTED_PROXY_HEADER a
+# client reaching gunicorn directly could claim it with its own X-Forwarded-Proto header.
+if env_bool("DJANGO_TRUSTED_PROXY_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {
