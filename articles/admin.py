@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from articles import caching, images, stats, text
 from articles.html import sanitize_html
-from articles.importers.feeds import import_source
+from articles.importers.feeds import import_in_background
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
 from articles.services import link_translation
 
@@ -156,6 +156,7 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Fetch the selected sources' feeds now"), permissions=["change"])
     def fetch_now(self, request, queryset):
+        sources = []
         for source in queryset:
             if not source.feed_url:
                 self.message_user(
@@ -164,8 +165,24 @@ class SourceAdmin(admin.ModelAdmin):
                     messages.WARNING,
                 )
                 continue
-            report = import_source(source)
+            sources.append(source)
+        if not sources:
+            return
+        thread, reports = import_in_background(sources, wait=settings.FEED_FETCH_NOW_WAIT_SECONDS)
+        done = list(reports)  # the thread may still be adding to it
+        for report in done:
             self.message_user(request, *fetch_message(report))
+        if thread.is_alive():
+            waiting = [source.name for source in sources[len(done) :]]
+            self.message_user(
+                request,
+                _(
+                    "Still fetching in the background: %(sources)s. Reload this page in a "
+                    "minute: the “last import” column shows the outcome."
+                )
+                % {"sources": ", ".join(waiting)},
+                messages.INFO,
+            )
 
 
 def counts_text(counts):

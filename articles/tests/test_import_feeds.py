@@ -1,5 +1,6 @@
 """Tests for the feed import: a local HTTP server serves fixture feeds; nothing leaves 127.0.0.1."""
 
+import time
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
@@ -217,14 +218,15 @@ def test_image_bigger_than_the_size_limit_is_skipped(server, make_source):
     assert any("exceeds the limit of 5 MB" in note for note in report.notes)
 
 
-def test_pictures_on_private_addresses_are_refused(az_source, settings):
+def test_feeds_on_private_addresses_are_refused(az_source, settings):
     settings.FEED_IMPORT_PRIVATE_HOSTS = False
 
     report = import_source(az_source)
 
-    assert report.new == 4
-    assert not Article.objects.exclude(image="").exists()
-    assert any("127.0.0.1 is a non-public address (127.0.0.1)" in note for note in report.notes)
+    assert report.status == ImportStatus.FAILED
+    assert report.new == 0
+    az_source.refresh_from_db()
+    assert az_source.last_error == "127.0.0.1 is a non-public address (127.0.0.1)"
 
 
 def test_atom_feed(server, make_source):
@@ -676,6 +678,7 @@ def test_two_imports_at_once_create_no_duplicates(az_source):
 # --- the admin ----------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)  # the import runs in a thread with its own connection
 def test_editor_fetches_a_source_now_from_the_admin(client, editor, az_source, make_source):
     from django.urls import reverse
 
@@ -749,3 +752,34 @@ def test_inactive_source_imports_when_named(make_source, server):
 
     call_command("import_feeds", "--quiet", "--source", source.slug)
     assert Article.objects.filter(source=source).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fetch_now_answers_at_once_when_a_source_is_slow(
+    client, editor, server, make_source, settings
+):
+    import threading
+
+    from django.urls import reverse
+
+    settings.FEED_FETCH_NOW_WAIT_SECONDS = 0.3
+    server.add("/slow", slow(1.0))
+    source = make_source("/slow", name="Yavaş.az")
+    client.force_login(editor)
+    changelist = reverse("admin:articles_source_changelist")
+    started = time.monotonic()
+
+    response = client.post(
+        changelist, {"action": "fetch_now", "_selected_action": [source.pk]}, follow=True
+    )
+
+    assert time.monotonic() - started < 1.0
+    html = response.content.decode()
+    assert "Hələ arxa planda yüklənir: Yavaş.az" in html
+    for thread in threading.enumerate():
+        if thread.name == "fetch-now":
+            thread.join(10)
+    source.refresh_from_db()
+    # slow() answers an empty feed after a second: the import finished and was recorded.
+    assert source.last_status == ImportStatus.FAILED
+    assert source.last_error == "the feed has no entries"
