@@ -192,11 +192,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "newsportal.accounts.EmailOrUsernameBackend",
 ]
-# Failed log-ins: 5 per account and 5 per IP address, then a 15-minute wait (django-axes,
-# counted in the database so every web process sees the same numbers).
+# Failed log-ins: 5 for one account from one address, or 5 from one address whatever the
+# accounts, then a 15-minute wait (django-axes, counted in the database so every web process
+# sees the same numbers). Never per account alone: failures from elsewhere must not lock an
+# editor out everywhere; the owner still logs in from the addresses the attacker does not use,
+# such as the one they always log in from.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_USERNAME_CALLABLE = "newsportal.accounts.lockout_username"
 AXES_LOCKOUT_CALLABLE = "newsportal.accounts.lockout_response"
 AXES_RESET_ON_SUCCESS = True
@@ -221,6 +224,15 @@ else:
     EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"no-reply@{SITE_NAME.lower()}")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Sign-ups and password-reset e-mails: most per hour from one address and for one e-mail address
+# (newsportal/ratelimit.py; 0: no limit). Each sign-up hashes a password, each reset sends mail.
+SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_ADDRESS_PER_HOUR", "5"))
+SIGNUPS_PER_EMAIL_PER_HOUR = int(os.environ.get("SIGNUPS_PER_EMAIL_PER_HOUR", "3"))
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", "10")
+)
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", "3"))
 
 # Readers' comments: most a reader may post per minute and per day.
 COMMENTS_PER_MINUTE = int(os.environ.get("COMMENTS_PER_MINUTE", "5"))
