@@ -5,7 +5,6 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -71,15 +70,8 @@ class ArticleAdminForm(forms.ModelForm):
         return sanitize_html(self.cleaned_data["body"])
 
     def clean_image(self):
-        """Refuse images larger than ARTICLE_IMAGE_MAX_BYTES, saying how large they may be."""
+        """Refuse pictures the site would not store (articles/images.py's one check)."""
         image = self.cleaned_data.get("image")
-        limit = settings.ARTICLE_IMAGE_MAX_BYTES
-        if image and getattr(image, "size", 0) > limit:
-            raise forms.ValidationError(
-                _("The image is too large: at most %(size)s are allowed."),
-                params={"size": filesizeformat(limit)},
-                code="too_large",
-            )
         if image and "image" in self.changed_data:
             images.validate_upload(image)
         return image

@@ -131,7 +131,7 @@ def test_source_records_the_outcome(az_source):
     assert az_source.last_counts == {"new": 4, "updated": 0, "skipped": 1, "failed": 0}
     assert az_source.last_attempt_at is not None
     assert az_source.last_import_at == az_source.last_attempt_at
-    assert "image skipped, not an image" in az_source.last_error
+    assert "image skipped, Bu fayl şəkil deyil." in az_source.last_error
 
 
 def test_category_mapping_ignores_case_and_unmapped_terms(az_source):
@@ -185,25 +185,25 @@ def test_real_image_is_stored_and_fake_one_skipped(az_source):
     # Resized like an editor's upload: narrower than 320, so one rendition of its own width.
     assert (park.image_width, park.image_height) == (32, 24)
     assert [v.width for v in park.image_renditions] == [32]
-    assert park.image.storage.exists(park.image.name.replace(".jpg", ".32.webp"))
+    assert park.image.storage.exists(f"renditions/{park.image.name}.32.webp")
     assert article("https://oxu.az/sport/idman-11").image  # from <media:content>
     undated = article("https://oxu.az/society/no-date-9")
     assert not undated.image
     assert any(
-        note.startswith("image skipped, not an image") and note.endswith("/images/fake.jpg")
+        note.startswith("image skipped, Bu fayl şəkil deyil.") and note.endswith("/images/fake.jpg")
         for note in report.notes
     )
 
 
-def test_oversized_image_is_skipped(server, make_source, monkeypatch):
-    monkeypatch.setattr(feeds, "MAX_IMAGE_PIXELS", 100)
+def test_oversized_image_is_skipped(server, make_source, settings):
+    settings.ARTICLE_IMAGE_MAX_PIXELS = 100
     server.add_fixture("/az.xml", "rss_az.xml")
     source = make_source("/az.xml")
 
     report = import_source(source)
 
     assert not article(PARK).image
-    assert any("32×24 pixels is too large" in note for note in report.notes)
+    assert any("ən çoxu 0.0001 meqapiksel qəbul olunur" in note for note in report.notes)
 
 
 def test_image_bigger_than_the_size_limit_is_skipped(server, make_source):
@@ -739,7 +739,7 @@ def test_source_change_page_shows_the_last_import(client, editor, az_source):
     html = response.content.decode()
     assert response.status_code == 200
     assert "idxal edildi: 4 yeni, 0 yenilənib, 1 ötürülüb, 0 uğursuz" in html
-    assert "image skipped, not an image" in html
+    assert "image skipped, Bu fayl şəkil deyil." in html
     assert "Kateqoriya uyğunluğu" in html and "cemiyyet" in html
 
 
