@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -53,8 +54,8 @@ def check_picture(picture, size=None):
     size = picture.size if size is None else size
     if size > max_bytes:
         raise ValidationError(
-            _("The image is %(size)s MB; at most %(limit)s MB can be uploaded."),
-            params={"size": f"{size / 1024 / 1024:.1f}", "limit": f"{max_bytes / 1024 / 1024:g}"},
+            _("The image is too large: at most %(size)s are allowed."),
+            params={"size": filesizeformat(max_bytes)},
             code="too_big",
         )
     position = picture.tell()

@@ -123,7 +123,7 @@ def test_too_big_files_are_refused_with_their_size(client, editor, settings):
     client.force_login(editor)
     upload = SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
     response = client.post("/ru/admin/articles/article/add/", article_form(image=upload))
-    assert "можно загрузить не больше 1 МБ." in response.content.decode()
+    assert "Изображение слишком большое: допускается не более 1,0" in response.content.decode()
 
 
 def test_pictures_that_are_not_images_are_refused_by_the_service():
