@@ -221,3 +221,62 @@ def test_an_empty_feed_is_said_plainly(server, db, settings, language, message):
     source.refresh_from_db()
     assert source.last_error == message
     assert "internal error" not in source.last_error
+
+
+@pytest.fixture(scope="module")
+def tls_server(tmp_path_factory):
+    """An HTTPS server for "secure.test" (a self-signed certificate made by openssl)."""
+    import shutil
+    import ssl
+    import subprocess
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is needed to make a certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", key, "-out", cert, "-subj", "/CN=secure.test",
+         "-addext", "subjectAltName=DNS:secure.test"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    seen = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen["host"] = self.headers["Host"]
+            self.send_response(200)
+            self.send_header("Content-Length", "14")
+            self.end_headers()
+            self.wfile.write(b"<rss>tls</rss>")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _context: seen.__setitem__("sni", name)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_port, str(cert), seen
+    server.shutdown()
+
+
+def test_https_to_the_pinned_address_still_checks_the_name(tls_server, fake_dns):
+    port, cert, seen = tls_server
+    answers, lookups = fake_dns
+    answers["secure.test"] = ["127.0.0.1", "127.0.0.2"]
+    answers["other.test"] = ["127.0.0.1"]
+    client = http.session()
+    client.verify = cert  # trust the test's certificate, still checked
+
+    response = http.fetch(f"https://secure.test:{port}/feed", http=client)
+
+    assert response.content == b"<rss>tls</rss>"
+    assert lookups == ["secure.test"]
+    assert seen == {"sni": "secure.test", "host": f"secure.test:{port}"}
+    with pytest.raises(http.FetchError, match="doesn't match 'secure.test'"):
+        http.fetch(f"https://other.test:{port}/feed", http=client)
