@@ -9,7 +9,6 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.html import format_html, format_html_join
@@ -21,7 +20,7 @@ from articles import images, search, text
 from articles.caching import articles_changed
 from articles.counting import stats
 from articles.html import sanitize_html
-from articles.importers.feeds import import_source
+from articles.importers.feeds import import_in_background
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
 from articles.services import check_translation, link_translation, store_renditions
 
@@ -80,15 +79,8 @@ class ArticleAdminForm(forms.ModelForm):
         return sanitize_html(self.cleaned_data["body"])
 
     def clean_image(self):
-        """Refuse images larger than ARTICLE_IMAGE_MAX_BYTES, saying how large they may be."""
+        """Refuse pictures the site would not store (articles/images.py's one check)."""
         image = self.cleaned_data.get("image")
-        limit = settings.ARTICLE_IMAGE_MAX_BYTES
-        if image and getattr(image, "size", 0) > limit:
-            raise forms.ValidationError(
-                _("The image is too large: at most %(size)s are allowed."),
-                params={"size": filesizeformat(limit)},
-                code="too_large",
-            )
         if image and "image" in self.changed_data:
             images.validate_upload(image)
         return image
@@ -186,6 +178,7 @@ class SourceAdmin(ReadersSeeItAdmin):
 
     @admin.action(description=_("Fetch the selected sources' feeds now"), permissions=["change"])
     def fetch_now(self, request, queryset):
+        sources = []
         for source in queryset:
             if not source.feed_url:
                 self.message_user(
@@ -194,8 +187,24 @@ class SourceAdmin(ReadersSeeItAdmin):
                     messages.WARNING,
                 )
                 continue
-            report = import_source(source)
+            sources.append(source)
+        if not sources:
+            return
+        thread, reports = import_in_background(sources, wait=settings.FEED_FETCH_NOW_WAIT_SECONDS)
+        done = list(reports)  # the thread may still be adding to it
+        for report in done:
             self.message_user(request, *fetch_message(report))
+        if thread.is_alive():
+            waiting = [source.name for source in sources[len(done) :]]
+            self.message_user(
+                request,
+                _(
+                    "Still fetching in the background: %(sources)s. Reload this page in a "
+                    "minute: the “last import” column shows the outcome."
+                )
+                % {"sources": ", ".join(waiting)},
+                messages.INFO,
+            )
 
 
 def counts_text(counts):

@@ -1,18 +1,23 @@
 """Reader accounts: sign up, log in by username or e-mail, and the safe return to a page."""
 
+import threading
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext, override
 from django.utils.translation import gettext_lazy as _
+
+from newsportal import ratelimit, usernames
 
 
 def _users_by_email(email):
@@ -100,6 +105,29 @@ class LoginForm(AuthenticationForm):
     }
 
 
+def too_many(request, action):
+    """Render the page shown when sign-ups or reset e-mails from here are paused (HTTP 429)."""
+    response = render(request, "registration/too_many.html", {"action": action}, status=429)
+    response["Retry-After"] = "3600"
+    return response
+
+
+def within_limits(request, action, target):
+    """Count an attempt per address and per target (an e-mail address); False past a limit."""
+    per_address, per_target = {
+        "signup": (settings.SIGNUPS_PER_ADDRESS_PER_HOUR, settings.SIGNUPS_PER_EMAIL_PER_HOUR),
+        "reset": (
+            settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR,
+            settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR,
+        ),
+    }[action]
+    address = ratelimit.client_address(request)
+    if not ratelimit.allow(f"{action}-address", address, limit=per_address, window=3600):
+        return False
+    target = (target or "").strip().casefold()
+    return not target or ratelimit.allow(f"{action}-target", target, limit=per_target, window=3600)
+
+
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
         label=_("E-mail"),
@@ -114,15 +142,42 @@ class SignUpForm(UserCreationForm):
         labels = {"username": _("Username")}
         help_texts = {
             "username": _(
-                "Up to 150 letters, digits and . + - _ characters. Shown with your comments."
+                "Up to 30 letters, digits and . + - _ characters. Shown with your comments."
             )
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model allows 150; a comment's byline is no place for more than 30.
+        field = self.fields["username"]
+        field.max_length = usernames.MAX_LENGTH
+        field.widget.attrs["maxlength"] = str(usernames.MAX_LENGTH)
+        field.validators.append(MaxLengthValidator(usernames.MAX_LENGTH))
+
     def clean_username(self):
         username = super().clean_username()
+        if not username:
+            return username
         # "@" would make a username look like an e-mail address at log-in.
-        if username and "@" in username:
+        if "@" in username:
             raise ValidationError(_("A username cannot contain “@”."), code="invalid")
+        if usernames.is_reserved(username):
+            raise ValidationError(
+                _("This name is kept for the site's staff; please choose another."),
+                code="reserved",
+            )
+        User = get_user_model()
+        look_alike = User._default_manager.filter(
+            username__regex=usernames.look_alike_pattern(username)
+        )
+        if look_alike.exists():
+            raise ValidationError(
+                _(
+                    "A reader with a name that looks the same already exists; please choose "
+                    "another."
+                ),
+                code="look_alike",
+            )
         return username
 
     def clean_email(self):
@@ -150,6 +205,9 @@ def signup(request):
     """Create a reader account, log it in and return to the page the reader came from."""
     if request.user.is_authenticated:
         return redirect(safe_next(request))
+    # Counted before the form is validated: each attempt hashes a password, valid or not.
+    if request.method == "POST" and not within_limits(request, "signup", request.POST.get("email")):
+        return too_many(request, "signup")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
@@ -171,3 +229,31 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         messages.info(request, gettext("You have logged out."))
         return response
+
+
+class ResetForm(PasswordResetForm):
+    """Send the reset e-mail from a thread of its own.
+
+    The request then takes as long whether the address has an account (a mail to send, over
+    SMTP) or not (nothing to send): its timing does not tell who is registered.
+    """
+
+    def send_mail(self, *args, **kwargs):
+        language = get_language()
+        send = super().send_mail
+
+        def run():
+            with override(language):
+                send(*args, **kwargs)
+
+        threading.Thread(target=run, name="password-reset-mail", daemon=True).start()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = ResetForm
+    extra_email_context = {"site_name": settings.SITE_NAME}
+
+    def post(self, request, *args, **kwargs):
+        if not within_limits(request, "reset", request.POST.get("email")):
+            return too_many(request, "reset")
+        return super().post(request, *args, **kwargs)

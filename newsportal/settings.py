@@ -126,6 +126,30 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that accepts connections but never answers must not hold readers: libpq gives up
+# connecting after DATABASE_CONNECT_TIMEOUT seconds and the server cancels any statement running
+# longer than DATABASE_STATEMENT_TIMEOUT milliseconds; either error is the 503 page
+# (newsportal/views.py). 0 switches either off (e.g. `DATABASE_STATEMENT_TIMEOUT=0 manage.py
+# migrate` for a long migration).
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "3"))
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5000"))
+
+
+def database_timeouts(database, connect_timeout=None):
+    """Add the connect and statement timeouts to a PostgreSQL database's settings."""
+    if "postgresql" not in database["ENGINE"]:
+        return database
+    options = database.setdefault("OPTIONS", {})
+    connect = DATABASE_CONNECT_TIMEOUT if connect_timeout is None else connect_timeout
+    if connect:
+        options["connect_timeout"] = connect
+    if DATABASE_STATEMENT_TIMEOUT:
+        extra = options.get("options", "")
+        options["options"] = f"{extra} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}".strip()
+    return database
+
+
+database_timeouts(DATABASES["default"])
 # A test database of its own per run, so two runs on one machine never collide.
 TEST_DATABASE_NAME = os.environ.get("DATABASE_TEST_NAME")
 if not TEST_DATABASE_NAME and "postgresql" in DATABASES["default"]["ENGINE"]:
@@ -145,7 +169,7 @@ for number, url in enumerate(
         url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
     )
     # A replica that is down is noticed at once and its readers sent to the primary.
-    DATABASES[alias].setdefault("OPTIONS", {})["connect_timeout"] = 2
+    database_timeouts(DATABASES[alias], connect_timeout=2)
     DATABASES[alias]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(alias)
 DATABASE_ROUTERS = ["newsportal.replicas.PrimaryReplicaRouter"] if DATABASE_REPLICAS else []
@@ -170,11 +194,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "newsportal.accounts.EmailOrUsernameBackend",
 ]
-# Failed log-ins: 5 per account and 5 per IP address, then a 15-minute wait (django-axes,
-# counted in the database so every web process sees the same numbers).
+# Failed log-ins: 5 for one account from one address, or 5 from one address whatever the
+# accounts, then a 15-minute wait (django-axes, counted in the database so every web process
+# sees the same numbers). Never per account alone: failures from elsewhere must not lock an
+# editor out everywhere; the owner still logs in from the addresses the attacker does not use,
+# such as the one they always log in from.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_USERNAME_CALLABLE = "newsportal.accounts.lockout_username"
 AXES_LOCKOUT_CALLABLE = "newsportal.accounts.lockout_response"
 AXES_RESET_ON_SUCCESS = True
@@ -199,6 +226,15 @@ else:
     EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", f"no-reply@{SITE_NAME.lower()}")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Sign-ups and password-reset e-mails: most per hour from one address and for one e-mail address
+# (newsportal/ratelimit.py; 0: no limit). Each sign-up hashes a password, each reset sends mail.
+SIGNUPS_PER_ADDRESS_PER_HOUR = int(os.environ.get("SIGNUPS_PER_ADDRESS_PER_HOUR", "5"))
+SIGNUPS_PER_EMAIL_PER_HOUR = int(os.environ.get("SIGNUPS_PER_EMAIL_PER_HOUR", "3"))
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = int(
+    os.environ.get("PASSWORD_RESETS_PER_ADDRESS_PER_HOUR", "10")
+)
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_EMAIL_PER_HOUR", "3"))
 
 # Readers' comments: most a reader may post per minute and per day.
 COMMENTS_PER_MINUTE = int(os.environ.get("COMMENTS_PER_MINUTE", "5"))
@@ -271,6 +307,16 @@ VIEWS_CLIENT_IP_HEADER = os.environ.get("VIEWS_CLIENT_IP_HEADER", "REMOTE_ADDR")
 # Prefix of the Redis keys of the view buffer and of who was counted lately.
 VIEWS_REDIS_PREFIX = os.environ.get("VIEWS_REDIS_PREFIX", "views:")
 
+# Feed import (articles/importers/): the longest one response (a feed, a picture) may take,
+# headers to last byte, whatever the server does; and whether fetches may reach private and
+# loopback addresses (tests, an intranet). Off, feed URLs, their redirects and pictures must
+# resolve to public addresses only.
+FEED_FETCH_SECONDS = float(os.environ.get("FEED_FETCH_SECONDS", "30"))
+FEED_IMPORT_PRIVATE_HOSTS = env_bool("FEED_IMPORT_PRIVATE_HOSTS", False)
+# "Fetch now" in the admin imports in a thread and waits this long for it; a slower import goes
+# on in the background and the source's last import shows its outcome.
+FEED_FETCH_NOW_WAIT_SECONDS = float(os.environ.get("FEED_FETCH_NOW_WAIT_SECONDS", "5"))
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 # Sent in every mode, also with DJANGO_SECURE_SSL_REDIRECT=0 (a proxy redirects, or plain HTTP
@@ -295,12 +341,23 @@ CSP = {
     "frame-ancestors": "'none'",
 }
 CSP_ADMIN_STYLE_SRC = "'self' 'unsafe-inline'"
+# Browser features no page of ours uses, refused to every origin (newsportal/security.py).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "magnetometer", "microphone", "midi", "payment", "usb",
+    )
+)  # fmt: skip
 # Request bodies: 2.5 MB of form data (Django's default, stated here as policy), at most 1000
 # fields; larger bodies get a 413 page (newsportal/views.py). Images uploaded by editors are
 # checked against ARTICLE_IMAGE_MAX_BYTES.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 ARTICLE_IMAGE_MAX_BYTES = int(os.environ.get("ARTICLE_IMAGE_MAX_BYTES", str(5 * 1024 * 1024)))
+# One pixel limit for uploads and imported pictures (articles/images.py): a 24-megapixel camera
+# photo passes, a decompression bomb does not.
+ARTICLE_IMAGE_MAX_PIXELS = int(os.environ.get("ARTICLE_IMAGE_MAX_PIXELS", "25000000"))
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
@@ -309,6 +366,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# Only a proxy in front may say a request came over HTTPS: without DJANGO_TRUSTED_PROXY_HEADER a
+# client reaching gunicorn directly could claim it with its own X-Forwarded-Proto header.
+if env_bool("DJANGO_TRUSTED_PROXY_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

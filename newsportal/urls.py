@@ -36,7 +36,7 @@ urlpatterns += i18n_patterns(
     ),
     path(
         "accounts/password/reset/",
-        auth_views.PasswordResetView.as_view(extra_email_context={"site_name": settings.SITE_NAME}),
+        accounts.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

@@ -7,12 +7,19 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from django.utils import translation
 from PIL import Image
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "feeds"
 # Fixture feeds name the server by this placeholder, replaced with its real address when served.
 PLACEHOLDER = b"http://feeds.test"
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def recorded_errors(source):
+    """Return the errors an import recorded on the source, in English (the messages' ids)."""
+    with translation.override("en"):
+        return source.import_errors()
 
 
 def tiny_jpeg(size=(32, 24), color=(200, 40, 40)):

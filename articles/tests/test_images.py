@@ -87,7 +87,7 @@ def test_the_article_page_offers_webp_and_jpeg_widths(client, editor):
     article = Article.objects.get(title="Şəkilli xəbər")
 
     page = client.get(article.get_absolute_url()).content.decode()
-    stem = article.image.url.rsplit(".", 1)[0]
+    stem = f"/media/renditions/{article.image.name}"
     assert f'<source type="image/webp" srcset="{stem}.320.webp 320w, {stem}.640.webp 640w, ' in page
     assert f"{stem}.1280.jpg 1280w" in page
     assert 'loading="lazy"' in page and 'width="320" height="180"' in page
@@ -100,7 +100,7 @@ def test_the_article_page_offers_webp_and_jpeg_widths(client, editor):
     ("content", "message"),
     [
         (b"<html>no picture</html>", "Düzgün şəkil göndərin"),  # Django's own check
-        (None, "Şəkildə çox piksel var; ən çoxu 40 meqapiksel qəbul olunur."),
+        (None, "Şəkildə çox piksel var; ən çoxu 25 meqapiksel qəbul olunur."),
     ],
 )
 def test_bad_uploads_are_refused_with_a_clear_message(client, editor, content, message):
@@ -116,15 +116,15 @@ def test_bad_uploads_are_refused_with_a_clear_message(client, editor, content, m
     assert not Article.objects.exists()
 
 
-def test_too_big_files_are_refused_with_their_size(client, editor, monkeypatch):
-    monkeypatch.setattr(images, "MAX_UPLOAD_BYTES", 1024 * 1024)
-    big = Image.effect_noise((1400, 1400), 120).convert("RGB")
+def test_too_big_files_are_refused_with_their_size(client, editor, settings):
+    settings.ARTICLE_IMAGE_MAX_BYTES = 1024 * 1024
+    big = Image.effect_noise((900, 900), 120).convert("RGB")  # about 2.4 MB as PNG
     buffer = io.BytesIO()
     big.save(buffer, "PNG")
     client.force_login(editor)
     upload = SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
     response = client.post("/ru/admin/articles/article/add/", article_form(image=upload))
-    assert "можно загрузить не больше 1 МБ." in response.content.decode()
+    assert "Изображение слишком большое: допускается не более 1,0" in response.content.decode()
 
 
 def test_pictures_that_are_not_images_are_refused_by_the_service():
@@ -152,3 +152,72 @@ def test_transparent_pictures_get_a_white_background(make_article):
     name = images.rendition_name(article.image.name, 320, "jpg")
     with article.image.storage.open(name) as stored, Image.open(stored) as rendition:
         assert rendition.getpixel((10, 10)) == (255, 255, 255)
+
+
+def test_a_rendition_never_overwrites_another_articles_original(make_article):
+    """An upload called victim.320.jpg is not the 320 rendition of victim.jpg."""
+    first = make_article()
+    first.image.save("victim.320.jpg", ContentFile(photo(size=(400, 300))), save=True)
+    original = first.image.storage.open(first.image.name).read()
+    second = make_article()
+    second.image.save("victim.jpg", ContentFile(photo(size=(2000, 1000))), save=True)
+
+    store_renditions(second)
+
+    assert first.image.name.endswith("victim.320.jpg")
+    assert first.image.storage.open(first.image.name).read() == original
+    assert images.rendition_name(second.image.name, 320, "jpg").startswith("renditions/")
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(make_article, monkeypatch):
+    """A camera-sized JPEG is never decoded whole: libjpeg scales it while decoding."""
+    decoded = []
+    real_load = Image.Image.load
+
+    def load(picture):
+        result = real_load(picture)
+        decoded.append(picture.size)
+        return result
+
+    monkeypatch.setattr(Image.Image, "load", load)
+    article = make_article()
+    article.image.save("boyuk.jpg", ContentFile(photo(size=(6000, 4000), gps=False)), save=True)
+    decoded.clear()
+
+    store_renditions(article)
+
+    article.refresh_from_db()
+    assert (article.image_width, article.image_height) == (6000, 4000)  # the original's size
+    assert max(width for width, _height in decoded) <= 1500  # a quarter of 6000
+    assert [r.width for r in article.image_renditions] == [320, 640, 1280]
+
+
+def test_uploads_and_feeds_share_one_check(settings):
+    settings.ARTICLE_IMAGE_MAX_PIXELS = 1000
+    with pytest.raises(images.ValidationError) as refused:
+        images.check_picture(photo(size=(40, 30)))
+    assert refused.value.code == "too_many_pixels"
+    settings.ARTICLE_IMAGE_MAX_PIXELS = 25_000_000
+    settings.ARTICLE_IMAGE_MAX_BYTES = 100
+    with pytest.raises(images.ValidationError) as refused:
+        images.check_picture(photo(size=(40, 30)))
+    assert refused.value.code == "too_big"
+
+
+def test_make_renditions_writes_the_missing_ones(make_article):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    article = make_article()
+    article.image.save("kohne.jpg", ContentFile(photo(size=(700, 350))), save=True)
+    Article.objects.filter(pk=article.pk).update(image_width=700, image_height=350)
+    out = StringIO()
+
+    call_command("make_renditions", "--missing", stdout=out)
+
+    assert "1 pictures resized, 0 failed." in out.getvalue()
+    storage = article.image.storage
+    assert storage.exists(images.rendition_name(article.image.name, 640, "webp"))
+    call_command("make_renditions", "--missing", stdout=out)
+    assert "0 pictures resized" in out.getvalue()

@@ -1,5 +1,6 @@
 """Tests for the feed import: a local HTTP server serves fixture feeds; nothing leaves 127.0.0.1."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from articles.tests.feed_server import (
     FIXTURES,
     conditional,
     huge,
+    recorded_errors,
     slow,
 )
 
@@ -72,9 +74,12 @@ def test_source_records_the_outcome(az_source):
     assert az_source.last_attempt_at is not None
     assert az_source.last_import_at == az_source.last_attempt_at
     # Kept as msgids and values: each editor reads it in the admin's language.
-    assert "şəkil götürülmədi, şəkil deyil: " in az_source.import_errors()[0]
+    assert "şəkil götürülmədi (Bu fayl şəkil deyil.): " in az_source.import_errors()[0]
     with translation.override("ru"):
-        assert "изображение пропущено (не изображение): " in az_source.import_errors()[0]
+        assert (
+            "изображение пропущено (Этот файл не является изображением.): "
+            in az_source.import_errors()[0]
+        )
 
 
 def test_category_mapping_ignores_case_and_unmapped_terms(az_source):
@@ -128,25 +133,25 @@ def test_real_image_is_stored_and_fake_one_skipped(az_source):
     # Resized like an editor's upload: narrower than 320, so one rendition of its own width.
     assert (park.image_width, park.image_height) == (32, 24)
     assert [v.width for v in park.image_renditions] == [32]
-    assert park.image.storage.exists(park.image.name.replace(".jpg", ".32.webp"))
+    assert park.image.storage.exists(f"renditions/{park.image.name}.32.webp")
     assert article("https://oxu.az/sport/idman-11").image  # from <media:content>
     undated = article("https://oxu.az/society/no-date-9")
     assert not undated.image
     assert any(
-        note.startswith("image skipped, not an image") and note.endswith("/images/fake.jpg")
+        note.startswith("image skipped, This file is not a picture.") and note.endswith("fake.jpg")
         for note in report.notes
     )
 
 
-def test_oversized_image_is_skipped(server, make_source, monkeypatch):
-    monkeypatch.setattr(feeds, "MAX_IMAGE_PIXELS", 100)
+def test_oversized_image_is_skipped(server, make_source, settings):
+    settings.ARTICLE_IMAGE_MAX_PIXELS = 100
     server.add_fixture("/az.xml", "rss_az.xml")
     source = make_source("/az.xml")
 
     report = import_source(source)
 
     assert not article(PARK).image
-    assert any("32×24 pixels is too large" in note for note in report.notes)
+    assert any("at most 0.0001 megapixels are accepted" in note for note in report.notes)
 
 
 def test_image_bigger_than_the_size_limit_is_skipped(server, make_source):
@@ -161,14 +166,15 @@ def test_image_bigger_than_the_size_limit_is_skipped(server, make_source):
     assert any("exceeds the limit of 5 MB" in note for note in report.notes)
 
 
-def test_pictures_on_private_addresses_are_refused(az_source, settings):
+def test_feeds_on_private_addresses_are_refused(az_source, settings):
     settings.FEED_IMPORT_PRIVATE_HOSTS = False
 
     report = import_source(az_source)
 
-    assert report.new == 4
-    assert not Article.objects.exclude(image="").exists()
-    assert any("127.0.0.1 is a non-public address (127.0.0.1)" in note for note in report.notes)
+    assert report.status == ImportStatus.FAILED
+    assert report.new == 0
+    az_source.refresh_from_db()
+    assert recorded_errors(az_source) == ["127.0.0.1 is a non-public address (127.0.0.1)"]
 
 
 def test_atom_feed(server, make_source):
@@ -623,6 +629,7 @@ def test_two_imports_at_once_create_no_duplicates(az_source):
 # --- the admin ----------------------------------------------------------------------------------
 
 
+@pytest.mark.django_db(transaction=True)  # the import runs in a thread with its own connection
 def test_editor_fetches_a_source_now_from_the_admin(client, editor, az_source, make_source):
     from django.urls import reverse
 
@@ -683,12 +690,15 @@ def test_source_change_page_shows_the_last_import(client, editor, az_source):
     html = response.content.decode()
     assert response.status_code == 200
     assert "idxal edildi: 4 yeni, 0 yenilənmiş, 1 ötürülmüş, 0 uğursuz" in html
-    assert "şəkil götürülmədi, şəkil deyil: " in html
+    assert "şəkil götürülmədi (Bu fayl şəkil deyil.): " in html
     assert "Kateqoriya uyğunluğu" in html and "cemiyyet" in html
     # The same record, read by an editor working in Russian.
     with translation.override("ru"):
         url = reverse("admin:articles_source_change", args=[az_source.pk])
-    assert "изображение пропущено (не изображение): " in client.get(url).content.decode()
+    assert (
+        "изображение пропущено (Этот файл не является изображением.): "
+        in client.get(url).content.decode()
+    )
 
 
 def test_inactive_source_imports_when_named(make_source, server):
@@ -700,3 +710,34 @@ def test_inactive_source_imports_when_named(make_source, server):
 
     call_command("import_feeds", "--quiet", "--source", source.slug)
     assert Article.objects.filter(source=source).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fetch_now_answers_at_once_when_a_source_is_slow(
+    client, editor, server, make_source, settings
+):
+    import threading
+
+    from django.urls import reverse
+
+    settings.FEED_FETCH_NOW_WAIT_SECONDS = 0.3
+    server.add("/slow", slow(1.0))
+    source = make_source("/slow", name="Yavaş.az")
+    client.force_login(editor)
+    changelist = reverse("admin:articles_source_changelist")
+    started = time.monotonic()
+
+    response = client.post(
+        changelist, {"action": "fetch_now", "_selected_action": [source.pk]}, follow=True
+    )
+
+    assert time.monotonic() - started < 1.0
+    html = response.content.decode()
+    assert "Hələ arxa planda yüklənir: Yavaş.az" in html
+    for thread in threading.enumerate():
+        if thread.name == "fetch-now":
+            thread.join(10)
+    source.refresh_from_db()
+    # slow() answers an empty feed after a second: the import finished and was recorded.
+    assert source.last_status == ImportStatus.FAILED
+    assert recorded_errors(source) == ["the feed has no entries"]

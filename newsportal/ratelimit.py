@@ -1,0 +1,37 @@
+"""Bound how often one address, or one target (an e-mail address, a username), may do a thing.
+
+Counted in the shared cache (Redis or the database cache table), so every web process sees the
+same numbers. An attempt claims one of `limit` tickets of the current window with `cache.add()`,
+which is atomic on both backends (SET NX; an INSERT the table's primary key guards), unlike
+`incr()`, which the database cache does as a read and a write: concurrent sign-ups could slip
+through between the two. Claiming costs a read of the window's tickets and one add.
+"""
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+
+def client_address(request) -> str:
+    """Return the client's address, read where the view counter reads it (behind a proxy too)."""
+    header = settings.VIEWS_CLIENT_IP_HEADER
+    return (request.META.get(header) or request.META.get("REMOTE_ADDR") or "").split(",")[0]
+
+
+def allow(scope: str, key: str, *, limit: int, window: int) -> bool:
+    """Count one attempt of `scope` by `key`; return False once `limit` in `window` s are used.
+
+    A limit of 0 means no limit.
+    """
+    if limit <= 0:
+        return True
+    digest = hashlib.sha256(f"{scope}\0{key}".encode()).hexdigest()[:32]
+    bucket = int(time.time() // window)
+    tickets = [f"limit:{scope}:{digest}:{bucket}:{number}" for number in range(limit)]
+    taken = cache.get_many(tickets)
+    for ticket in tickets:
+        if ticket not in taken and cache.add(ticket, 1, timeout=window):
+            return True
+    return False
