@@ -7,7 +7,6 @@ DATABASE_CONNECT_TIMEOUT), not a 30 s hang and a 500. Prints each page's status 
     .venv/bin/python bench/drills/unresponsive_database.py
 """
 
-import os
 import socket
 import subprocess
 import sys
@@ -18,13 +17,11 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench import support  # noqa: E402
+
 PATHS = ["/", "/ru/", "/healthz", "/accounts/login/", "/search/?q=xeber"]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def black_hole():
@@ -54,21 +51,10 @@ def get(url):
 
 
 def main():
-    database_port, web_port = black_hole(), free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SECRET_KEY": "drill-secret-key-drill-secret-key-drill-secret-key",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": f"postgres://portal@127.0.0.1:{database_port}/newsportal",
-    }
-    env.pop("DJANGO_DEBUG", None)
-    env.pop("REDIS_URL", None)
+    database_port, web_port = black_hole(), support.free_port()
+    env = support.site_env(f"postgres://portal@127.0.0.1:{database_port}/newsportal")
     # The production settings serve hashed static files: the 503 page's stylesheet needs them.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT, env=env, check=True,
-    )  # fmt: skip
+    support.manage(env, "collectstatic", "--noinput", "-v0")
     gunicorn = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"), "newsportal.wsgi", "-w", "2", "--timeout", "60",
@@ -92,8 +78,7 @@ def main():
         print(f"slowest answer: {worst:.2f} s ({'within' if worst <= 5 else 'OVER'} 5 s)")
         return 0 if worst <= 5 else 1
     finally:
-        gunicorn.terminate()
-        gunicorn.wait(10)
+        support.stop(gunicorn)
 
 
 if __name__ == "__main__":
