@@ -58,3 +58,4 @@ def store_renditions(article):
     article.image_width, article.image_height = width, height
     if article.pk:
         Article.objects.filter(pk=article.pk).update(image_width=width, image_height=height)
+        articles_changed(article.language)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.caching import articles_changed
 from articles.models import Article
 from articles.templatetags.portal import portal_date
 from comments.models import Comment, CommentBan
@@ -158,6 +159,7 @@ def remove_own_comment(comment, user):
             pk=comment.pk, author=user, status=Comment.Status.VISIBLE
         ).update(status=Comment.Status.REMOVED)
         recount([comment.article_id])
+        _moderated()
     return bool(removed)
 
 
@@ -171,6 +173,7 @@ def set_status(comments, status):
         _lock_articles(article_ids)
         changed = Comment.objects.filter(pk__in=[pk for pk, _a in pairs]).update(status=status)
         recount(article_ids)
+        _moderated()
     return changed
 
 
@@ -180,6 +183,7 @@ def save_comment(comment):
         _lock_articles([comment.article_id])
         comment.save()
         recount([comment.article_id])
+        _moderated()
 
 
 def delete_comments(comments):
@@ -189,4 +193,14 @@ def delete_comments(comments):
         _lock_articles(article_ids)
         deleted, _per_model = comments.delete()
         recount(article_ids)
+        _moderated()
     return deleted
+
+
+def _moderated():
+    """Make cached pages stale: a hidden, removed or edited comment must not stay on them.
+
+    A new comment is no such change: its writer sees their own page, other readers get it
+    when the cached page expires (PAGE_CACHE_SECONDS), so posting does not empty the cache.
+    """
+    articles_changed()

@@ -1,6 +1,7 @@
 """Reader accounts: sign up, log in by username or e-mail, and the safe return to a page."""
 
 import threading
+from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
@@ -81,7 +82,8 @@ def next_path(request):
     if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return target
+        # Back to the page that asks would be a loop (an old header link pointed there).
+        return "" if urlsplit(target).path == request.path else target
     return ""
 
 

@@ -8,6 +8,7 @@ through between the two. Claiming costs a read of the window's tickets and one a
 """
 
 import hashlib
+import ipaddress
 import time
 
 from django.conf import settings
@@ -15,9 +16,23 @@ from django.core.cache import cache
 
 
 def client_address(request) -> str:
-    """Return the client's address, read where the view counter reads it (behind a proxy too)."""
+    """Return who the client is for limits: its address, or its /64 network for IPv6.
+
+    Read where the view counter reads it (`VIEWS_CLIENT_IP_HEADER`, a header the proxy sets,
+    behind one); one IPv6 client usually holds a whole /64, so that is one client here. The
+    log-in lock-out (django-axes) uses this too.
+    """
     header = settings.VIEWS_CLIENT_IP_HEADER
-    return (request.META.get(header) or request.META.get("REMOTE_ADDR") or "").split(",")[0]
+    raw = (request.META.get(header) or request.META.get("REMOTE_ADDR") or "").split(",")[0]
+    try:
+        address = ipaddress.ip_address(raw.strip())
+    except ValueError:
+        return raw.strip()
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def allow(scope: str, key: str, *, limit: int, window: int) -> bool:

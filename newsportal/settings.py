@@ -206,7 +206,8 @@ AXES_USERNAME_CALLABLE = "newsportal.accounts.lockout_username"
 AXES_LOCKOUT_CALLABLE = "newsportal.accounts.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
-# Behind a proxy set AXES_IPWARE_PROXY_COUNT and install django-ipware; else REMOTE_ADDR counts.
+# The address as every limit reads it: VIEWS_CLIENT_IP_HEADER behind a proxy, IPv6 per /64.
+AXES_CLIENT_IP_CALLABLE = "newsportal.ratelimit.client_address"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

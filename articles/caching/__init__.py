@@ -16,6 +16,7 @@ so it appears in the blocks and on cached pages at most `FRAGMENT_CACHE_SECONDS`
 import time
 
 from django.core.cache import cache
+from django.db import connection, transaction
 
 from articles.models import Language
 
@@ -25,7 +26,17 @@ def generation_key(language):
 
 
 def articles_changed(*languages):
-    """Make the cached fragments and pages of these languages (default: all) stale."""
+    """Make the cached fragments and pages of these languages (default: all) stale.
+
+    Called inside a transaction, it does so again once the transaction commits: a reader may
+    render the old rows meanwhile and store them under the new generation.
+    """
+    _new_generation(languages)
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: _new_generation(languages))
+
+
+def _new_generation(languages):
     stamp = time.time_ns()
     cache.set_many(
         {generation_key(language): stamp for language in languages or Language.values},

@@ -293,14 +293,12 @@ def fetch(
         try:
             # Redirects are followed here, not by requests, so that each hop is checked.
             for _hop in range(limits.max_redirects + 1):
-                parts = urlsplit(url)
-                if parts.scheme not in ("http", "https") or not parts.hostname:
-                    raise FetchError(gettext_noop("not an http(s) address: %(url)s"), url=url[:100])
+                _check_address(url)
                 with http.get(
                     url, headers=headers, timeout=timeout, stream=True, allow_redirects=False
                 ) as raw:
                     if raw.is_redirect:
-                        url = urljoin(url, raw.headers["Location"])
+                        url = _redirect_target(url, raw.headers["Location"])
                         continue
                     response = _response(raw, limits)
                 if deadline.expired:  # the body may look complete when its socket was shut
@@ -320,6 +318,9 @@ def fetch(
             ) from None
         except requests.ReadTimeout:
             raise timed_out from None
+        except ValueError:  # requests parsing a malformed Location: of the answer
+            message = gettext_noop("not an http(s) address: %(url)s")
+            raise FetchError(message, url=url[:100]) from None
         except Exception as error:
             if deadline.expired:
                 raise timed_out from None
@@ -353,6 +354,27 @@ def _response(raw: requests.Response, limits: Limits) -> Response:
         raise FetchError(gettext_noop("unexpected HTTP status %(status)d"), status=raw.status_code)
     response.content = _read_body(raw, limits)
     return response
+
+
+def _check_address(url: str) -> None:
+    """Refuse what is not a well-formed http(s) address (a hostile Location: included)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range or not a number)
+        acceptable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        acceptable = False
+    if not acceptable:
+        raise FetchError(gettext_noop("not an http(s) address: %(url)s"), url=url[:100])
+
+
+def _redirect_target(url: str, location: str) -> str:
+    try:
+        return urljoin(url, location)
+    except ValueError:
+        raise FetchError(
+            gettext_noop("not an http(s) address: %(url)s"), url=location[:100]
+        ) from None
 
 
 def _headers(raw: requests.Response) -> dict[str, str]:

@@ -280,3 +280,17 @@ def test_https_to_the_pinned_address_still_checks_the_name(tls_server, fake_dns)
     assert seen == {"sni": "secure.test", "host": f"secure.test:{port}"}
     with pytest.raises(http.FetchError, match="doesn't match 'secure.test'"):
         http.fetch(f"https://other.test:{port}/feed", http=client)
+
+
+@pytest.mark.parametrize("url", ["http://[::1/", "http://example.com:99999/", "ftp://example.com/"])
+def test_a_malformed_address_is_a_clear_fetch_error(url):
+    with pytest.raises(http.FetchError, match="not an http"):
+        http.fetch(url, http=http.session())
+
+
+def test_a_malformed_redirect_is_a_clear_fetch_error(server, settings):
+    settings.FEED_IMPORT_PRIVATE_HOSTS = True
+    server.add("/bad-redirect", status=302, headers={"Location": "http://[::1/x"})
+
+    with pytest.raises(http.FetchError, match="not an http"):
+        http.fetch(server.url("/bad-redirect"), http=http.session())

@@ -10,9 +10,11 @@ import io
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.caching import articles_changed
 from articles.models import Article, Category, Source
 from articles.tests.feed_server import FeedServer
 from articles.tests.pages import BROWSER
@@ -217,3 +219,38 @@ def test_import_feeds(client, db, settings):
     assert imported is not None and imported.source.name == "Oxu.az"
     assert read(client, "/") != before
     assert imported.title in read(client, "/")
+
+
+def test_a_page_rendered_before_the_commit_is_stale_after_it(
+    client, make_article, django_capture_on_commit_callbacks
+):
+    """A reader who renders between the writer's call and its commit stores the old rows."""
+    article = make_article(title="Köhnə başlıq")
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            Article.objects.filter(pk=article.pk).update(title="Yeni başlıq")
+            articles_changed()
+            # What a reader on another connection would still see: the old row, now stored
+            # under the new generation.
+            Article.objects.filter(pk=article.pk).update(title="Köhnə başlıq")
+            assert "Köhnə başlıq" in read(client, "/")
+            Article.objects.filter(pk=article.pk).update(title="Yeni başlıq")
+
+    assert "Yeni başlıq" in read(client, "/")
+
+
+def test_a_comment_hidden_by_a_moderator(client, admin_client, make_article, django_user_model):
+    from comments import services as comment_services
+
+    article = make_article()
+    reader = django_user_model.objects.create_user("oxucu", "oxucu@example.com", "pw-12345")
+    comment = comment_services.post_comment(author=reader, article=article, body="Pis şərh")
+    assert "Pis şərh" in read(client, article.get_absolute_url())
+    assert "Pis şərh" in read(client, article.get_absolute_url())  # the stored copy
+
+    admin_client.post(
+        reverse("admin:comments_comment_changelist"),
+        {"action": "hide", "_selected_action": [comment.pk]},
+    )
+
+    assert "Pis şərh" not in read(client, article.get_absolute_url())

@@ -160,7 +160,21 @@ def test_the_limits_hold_with_the_database_cache_and_with_redis(db, settings):
 
 @pytest.mark.parametrize(
     "name",
-    ["еditor", "EDITOR", "Admin", "аdmіn", "M0derator", "moderatоr", "ADMİN", "Redaksiya"],
+    [
+        "еditor",
+        "EDITOR",
+        "Admin",
+        "аdmіn",
+        "M0derator",
+        "moderatоr",
+        "ADMİN",
+        "Redaksiya",
+        "adm1n",
+        "rnoderator",
+        "admin_",
+        "edit0r1",
+        "Moderator.2026",
+    ],
 )
 def test_staff_names_and_their_look_alikes_are_reserved(db, name):
     response = sign_up(Client(), 1, username=name)
@@ -170,15 +184,22 @@ def test_staff_names_and_their_look_alikes_are_reserved(db, name):
     assert not get_user_model().objects.exists()
 
 
-@pytest.mark.parametrize("name", ["оxucu", "OXUCU", "oxuсu", "0xucu", "οxucu"])
-def test_look_alikes_of_an_existing_reader_are_refused(db, django_user_model, name):
-    django_user_model.objects.create_user("oxucu", "o@example.com", PASSWORD)
+@pytest.mark.parametrize(
+    "existing, name",
+    [
+        ("oxucu", "оxucu"), ("oxucu", "oxuсu"), ("oxucu", "0xucu"),
+        ("oxucu", "οxucu"), ("Ali", "AIi"), ("Ali", "A1i"), ("kamran", "karnran"),
+        ("wolf", "vvolf"),
+    ],
+)  # fmt: skip
+def test_look_alikes_of_an_existing_reader_are_refused(db, django_user_model, existing, name):
+    django_user_model.objects.create_user(existing, "o@example.com", PASSWORD)
 
     response = sign_up(Client(), 1, username=name)
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Eyni görünən adla oxucu artıq var" in html or "adı altında başqa istifadəçi var" in html
+    assert "Eyni görünən adla oxucu artıq var" in html
     assert django_user_model.objects.count() == 1
 
 
@@ -199,5 +220,6 @@ def test_usernames_are_at_most_30_characters(db):
 
 
 def test_skeletons():
-    assert usernames.skeleton("еditor") == usernames.skeleton("Editor") == "editor"
+    assert usernames.skeleton("еditor") == usernames.skeleton("Editor") == "edltor"
+    assert usernames.skeleton("AIi") == usernames.skeleton("ali") == usernames.skeleton("A1i")
     assert usernames.skeleton("Şəhər") != usernames.skeleton("Sehər")

@@ -263,3 +263,23 @@ def test_a_success_clears_earlier_failures(client, reader, axes_on):
     for _attempt in range(4):
         login(client, "oxucu", "sehv")
     assert login(client, "oxucu").status_code == 302
+
+
+def test_behind_a_proxy_the_lock_out_is_per_reader_not_per_proxy(reader, axes_on, settings):
+    """Every reader comes from the proxy's address; the header the proxy sets tells them apart."""
+    settings.VIEWS_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    attacker = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_REAL_IP="203.0.113.9")
+    for number in range(5):
+        login(attacker, f"naməlum{number}", "sehv")
+    assert login(attacker, "oxucu").status_code == 429
+
+    owner = Client(REMOTE_ADDR="10.0.0.5", HTTP_X_REAL_IP="198.51.100.7")
+    assert login(owner, "oxucu").status_code == 302
+
+
+def test_one_ipv6_network_is_one_client_for_the_lock_out(reader, axes_on):
+    for number in range(5):
+        login(Client(REMOTE_ADDR=f"2001:db8:1:2::{number + 1}"), f"naməlum{number}", "sehv")
+
+    assert login(Client(REMOTE_ADDR="2001:db8:1:2::99"), "oxucu").status_code == 429
+    assert login(Client(REMOTE_ADDR="2001:db8:1:3::1"), "oxucu").status_code == 302

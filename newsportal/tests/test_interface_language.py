@@ -22,8 +22,8 @@ from django.utils import timezone, translation
 
 from articles.importers import feeds
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
+from articles.tests.factories import bulk_articles
 from comments.models import Comment, CommentBan
-from conftest import bulk_articles
 from newsportal import accounts
 from newsportal import views as project_views
 

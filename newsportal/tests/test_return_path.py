@@ -129,3 +129,13 @@ def test_log_in_prompt_then_header_sign_up_brings_the_reader_back_to_the_comment
     expect(page).to_have_url(f"{article_url}#comments")
     expect(page.get_by_label("Şərhiniz")).to_be_visible()
     expect(page.locator("#comments")).not_to_contain_text("Daxil olun, şərh yazmaq üçün...")
+
+
+def test_a_logged_in_reader_sent_back_to_the_log_in_page_lands_home(client, django_user_model):
+    """An old header link carried next=/accounts/login/: no redirection loop (once a 500)."""
+    client.force_login(django_user_model.objects.create_user("oxucu", "o@example.com", "pw-12345"))
+
+    response = client.get("/accounts/login/?next=/accounts/login/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
