@@ -11,8 +11,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.core.validators import MaxLengthValidator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext, override
@@ -183,12 +185,20 @@ class SignUpForm(UserCreationForm):
         return username
 
     def clean_email(self):
+        """Accept an address that has an account, saying nothing: sign-up must not tell who is
+        registered. The new account then goes without it (`save`), and the address's owner
+        is told by mail (`signup`)."""
         email = self.cleaned_data["email"].strip()
-        if _users_by_email(email).exists():
-            raise ValidationError(
-                _("An account with this e-mail address already exists."), code="unique"
-            )
+        self.taken_email = _users_by_email(email).first()
         return email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        if getattr(self, "taken_email", None) is not None:
+            user.email = ""  # one address, one account: log-in and resets go by it
+        if commit:
+            user.save()
+        return user
 
 
 class LoginView(auth_views.LoginView):
@@ -213,6 +223,13 @@ def signup(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        if form.taken_email is not None:
+            _send_in_background(
+                request,
+                "registration/account_exists",
+                form.taken_email,
+                {"new_name": user.get_username()},
+            )
         login(request, user, backend="newsportal.accounts.EmailOrUsernameBackend")
         messages.success(
             request, gettext("Welcome, %(name)s! Your account is ready.") % {"name": user}
@@ -222,6 +239,29 @@ def signup(request):
     return render(
         request, "registration/signup.html", {"form": form, "next": next_url, "return_to": next_url}
     )
+
+
+def _send_in_background(request, template, owner, context):
+    """Mail the owner of an address from a thread of its own, in the reader's language.
+
+    The answer then takes as long as when nothing is sent: its timing tells nobody anything.
+    """
+    language = get_language()
+    context = {
+        **context,
+        "user": owner,
+        "site_name": settings.SITE_NAME,
+        "protocol": "https" if request.is_secure() else "http",
+        "domain": request.get_host(),
+    }
+
+    def run():
+        with override(language):
+            subject = render_to_string(f"{template}_subject.txt", context).strip()
+            body = render_to_string(f"{template}_email.txt", context)
+            send_mail(subject, body, None, [owner.email])
+
+    threading.Thread(target=run, name="account-mail", daemon=True).start()
 
 
 class LogoutView(auth_views.LogoutView):

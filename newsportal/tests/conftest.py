@@ -10,7 +10,7 @@ def outbox():
 
     def sent():
         for thread in threading.enumerate():
-            if thread.name == "password-reset-mail":
+            if thread.name in ("password-reset-mail", "account-mail"):
                 thread.join(10)
         return mail.outbox
 
