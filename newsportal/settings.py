@@ -314,6 +314,11 @@ VIEWS_REDIS_PREFIX = os.environ.get("VIEWS_REDIS_PREFIX", "views:")
 # resolve to public addresses only.
 FEED_FETCH_SECONDS = float(os.environ.get("FEED_FETCH_SECONDS", "30"))
 FEED_IMPORT_PRIVATE_HOSTS = env_bool("FEED_IMPORT_PRIVATE_HOSTS", False)
+# Pictures inside imported bodies are downloaded (the same limits and checks as the lead
+# picture) and served from our storage: the CSP allows only our own images, and readers'
+# browsers then ask no source site for anything. At most this many per entry; 0: none (they
+# are dropped from the body).
+FEED_BODY_PICTURES = int(os.environ.get("FEED_BODY_PICTURES", "10"))
 # "Fetch now" in the admin imports in a thread and waits this long for it; a slower import goes
 # on in the background and the source's last import shows its outcome.
 FEED_FETCH_NOW_WAIT_SECONDS = float(os.environ.get("FEED_FETCH_NOW_WAIT_SECONDS", "5"))

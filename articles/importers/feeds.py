@@ -28,6 +28,7 @@ from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
@@ -452,18 +453,19 @@ def _store(source, data, existing, report, dry_run, client, limits):
     """Update or skip the article of a known entry; return a new, unsaved one for the rest."""
     article = existing.get(data.url)
     if article is not None:
-        _update(article, data, report, dry_run)
+        _update(article, data, report, dry_run, client, limits)
         return None
     if dry_run:
         report.new += 1
         return None
     image = _download_image(data, client, limits, report)
+    body = _local_pictures(data, client, limits, report)
     article = Article(
         language=source.language,
         title=data.title,
         slug=text.slugify_title(data.title),
         label=data.label,
-        body=data.body,
+        body=body,
         author_name=data.author_name,
         category=data.category,
         source=source,
@@ -532,9 +534,13 @@ def _own_transaction():
     return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
-def _update(article, data, report, dry_run):
-    """Refresh a draft whose entry changed at the source; leave published articles alone."""
-    if (article.title, article.label, article.body) == (data.title, data.label, data.body):
+def _update(article, data, report, dry_run, client, limits):
+    """Refresh a draft whose entry changed at the source; leave published articles alone.
+
+    The stored body's pictures are our copies: bodies are compared without them.
+    """
+    same_body = _without_pictures(article.body) == _without_pictures(data.body)
+    if (article.title, article.label) == (data.title, data.label) and same_body:
         report.skipped += 1
         return
     if article.status != Article.Status.DRAFT:
@@ -544,13 +550,16 @@ def _update(article, data, report, dry_run):
             url=data.url,
         )
         return
+    body = data.body if dry_run or same_body else _local_pictures(data, client, limits, report)
+    if same_body:
+        body = article.body
     if not dry_run:
         with _own_transaction():
             # The status condition keeps an editor's publishing in the meantime from being undone.
             changed = Article.objects.filter(pk=article.pk, status=Article.Status.DRAFT).update(
                 title=data.title,
                 label=data.label,
-                body=data.body,
+                body=body,
                 author_name=data.author_name,
                 updated_at=timezone.now(),
             )
@@ -560,7 +569,7 @@ def _update(article, data, report, dry_run):
                 gettext_noop("published while importing, left alone: %(url)s"), url=data.url
             )
             return
-    article.title, article.label, article.body = data.title, data.label, data.body
+    article.title, article.label, article.body = data.title, data.label, body
     report.updated += 1
     if not dry_run:
         articles_changed(article.language)
@@ -569,28 +578,73 @@ def _update(article, data, report, dry_run):
 def _download_image(data, client, limits, report) -> ContentFile | None:
     """Download and check the entry's first usable picture; note why one was skipped."""
     for url in data.image_urls[:2]:
-        try:
-            response = http.fetch(
-                url,
-                http=client,
-                # The pictures' byte limit is the uploads' (the one check below).
-                limits=replace(limits, max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES),
-                accept=IMAGE_ACCEPT,
-            )
-            extension = images.check_picture(response.content)
-        except http.FetchError as error:
-            report.note(
-                gettext_noop("image skipped, %(reason)s: %(url)s"), reason=error.message, url=url
-            )
-            continue
-        except ValidationError as error:
-            refusal = error.error_list[0]
-            reason = Message(images.REFUSALS[refusal.code], **(refusal.params or {}))
-            report.note(gettext_noop("image skipped, %(reason)s: %(url)s"), reason=reason, url=url)
-            continue
-        name = f"{text.slugify_title(data.title, max_length=60)}.{extension}"
-        return ContentFile(response.content, name=name)
+        fetched = _fetch_picture(url, client, limits, report)
+        if fetched is not None:
+            content, extension = fetched
+            name = f"{text.slugify_title(data.title, max_length=60)}.{extension}"
+            return ContentFile(content, name=name)
     return None
+
+
+def _fetch_picture(url, client, limits, report) -> tuple[bytes, str] | None:
+    """Return (bytes, extension) of a picture we may store, or None with a note saying why."""
+    try:
+        response = http.fetch(
+            url,
+            http=client,
+            # The pictures' byte limit is the uploads' (the one check below).
+            limits=replace(limits, max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES),
+            accept=IMAGE_ACCEPT,
+        )
+        return response.content, images.check_picture(response.content)
+    except http.FetchError as error:
+        reason = error.message
+    except ValidationError as error:
+        refusal = error.error_list[0]
+        reason = Message(images.REFUSALS[refusal.code], **(refusal.params or {}))
+    report.note(gettext_noop("image skipped, %(reason)s: %(url)s"), reason=reason, url=url)
+    return None
+
+
+_BODY_PICTURE = re.compile(r"<img\b[^>]*>")
+_SOURCE = re.compile(r'\ssrc="([^"]*)"')
+
+
+def _without_pictures(body: str) -> str:
+    return _BODY_PICTURE.sub("", body)
+
+
+def _local_pictures(data, client, limits, report) -> str:
+    """Return the entry's body with its pictures downloaded and pointing at our copies.
+
+    A picture that cannot be had (or one over FEED_BODY_PICTURES) is dropped from the body and
+    noted: our CSP would block the source's address anyway, and a broken picture helps no one.
+    """
+    stored: dict[str, str | None] = {}
+    prefix = (
+        f"articles/{timezone.localdate():%Y/%m}/{text.slugify_title(data.title, max_length=50)}"
+    )
+
+    def local(match):
+        source = _SOURCE.search(match.group(0))
+        if source is None:
+            return ""
+        url = unescape(source.group(1))
+        if url not in stored:
+            stored[url] = None
+            if len(stored) <= settings.FEED_BODY_PICTURES:
+                fetched = _fetch_picture(url, client, limits, report)
+                if fetched is not None:
+                    content, extension = fetched
+                    name = f"{prefix}-{len(stored)}.{extension}"
+                    stored[url] = default_storage.url(
+                        default_storage.save(name, ContentFile(content))
+                    )
+        if stored[url] is None:
+            return ""
+        return match.group(0).replace(source.group(0), f' src="{escape(stored[url])}"')
+
+    return _BODY_PICTURE.sub(local, data.body)
 
 
 def _record(source, report):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from articles.importers import http
 from articles.tests.factories import SourceFactory
-from articles.tests.feed_server import FeedServer, NetworkGuard, tiny_jpeg
+from articles.tests.feed_server import FeedServer, NetworkGuard, tiny_jpeg, tiny_png
 
 
 @pytest.fixture
@@ -81,6 +81,7 @@ def server(feed_server):
     feed_server.reset()
     feed_server.add("/images/park.jpg", tiny_jpeg(), content_type="image/jpeg")
     feed_server.add("/images/fake.jpg", b"<html>not a picture</html>", content_type="image/jpeg")
+    feed_server.add("/images/park-plan.png", tiny_png(), content_type="image/png")
     return feed_server
 
 

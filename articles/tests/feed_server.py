@@ -22,6 +22,13 @@ def recorded_errors(source):
         return source.import_errors()
 
 
+def tiny_png(size=(64, 48), color=(40, 120, 200)):
+    """Return the bytes of a real, small PNG picture."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def tiny_jpeg(size=(32, 24), color=(200, 40, 40)):
     """Return the bytes of a real, small JPEG picture."""
     buffer = io.BytesIO()

@@ -1,10 +1,12 @@
 """Tests for the feed import: a local HTTP server serves fixture feeds; nothing leaves 127.0.0.1."""
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
@@ -100,17 +102,32 @@ def test_body_is_sanitised(az_source):
     assert '<a href="https://oxu.az/a" rel="noopener nofollow">təhlükəsiz link</a>' in body
 
 
-def test_relative_links_and_images_become_absolute_with_safe_attributes(az_source):
-    import_source(az_source)
+def test_relative_links_become_absolute_and_body_pictures_our_copies(az_source, server):
+    report = import_source(az_source)
 
     park = article(PARK).body
     assert '<a href="https://oxu.az/society/park-124" rel="noopener nofollow">' in park
-    assert (
-        '<img src="https://oxu.az/society/images/park-plan.png" alt="Parkın planı" '
-        'width="640" height="480">'
-    ) in park
+    # The CSP lets readers' browsers load our pictures only: the body's picture is our copy.
+    picture = re.search(r'<img src="(/media/articles/[^"]+\.png)" alt="Parkın planı" '
+                        r'width="640" height="480">', park)  # fmt: skip
+    assert picture is not None
+    stored = default_storage.open(picture[1].removeprefix("/media/")).read()
+    assert stored == server.routes["/images/park-plan.png"][2]
     sport = article("https://oxu.az/sport/idman-11").body
     assert 'href="https://oxu.az/tables/league.html"' in sport
+    # A body picture that is no picture is dropped, and the editor told.
+    assert "<img" not in article("https://oxu.az/tech/xss-7").body
+    assert any("fake.jpg" in note for note in report.notes)
+
+
+def test_a_second_import_keeps_the_body_pictures_it_stored(az_source, server):
+    import_source(az_source)
+    first = article(PARK).body
+
+    report = import_source(az_source)
+
+    assert article(PARK).body == first
+    assert report.updated == 0
 
 
 def test_entry_without_a_date_is_published_now(az_source):
