@@ -10,9 +10,15 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from articles.desk import preview
+from articles.desk.versions import versions_of
 from articles.models import Article, DailyViews, PendingChange
 from articles.tests.factories import EditorFactory
 from articles.tests.pages import BROWSER, form_data, page_text
+from articles.text import format_datetime
+
+
+def headline(response):
+    return re.search(r'<h1 class="article-title">([^<]*)', response.content.decode()).group(1)
 
 
 def change_url(article):
@@ -64,7 +70,7 @@ def test_the_difference_shows_title_lead_and_body_side_by_side(editor_client, ma
     save(editor_client, article)
     save(editor_client, article, title="Təzə başlıq")
     save(editor_client, article, body="<p>Birinci abzas.</p><p>Dəyişmiş abzas.</p>")
-    versions = list(article_versions(article))
+    versions = list(versions_of(article))
 
     response = editor_client.get(
         reverse("admin:articles_article_compare", args=[article.pk]),
@@ -73,7 +79,7 @@ def test_the_difference_shows_title_lead_and_body_side_by_side(editor_client, ma
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert [h for h in re.findall(r"<h2>([^<]+)</h2>", html)] == ["Başlıq", "Mətn"]
+    assert re.findall(r"<h2>([^<]+)</h2>", html) == ["Başlıq", "Mətn"]
     text = page_text(response)
     assert "Köhnə" in text and "Təzə" in text
     assert "İkinci" in text and "Dəyişmiş" in text
@@ -81,18 +87,12 @@ def test_the_difference_shows_title_lead_and_body_side_by_side(editor_client, ma
     assert "&lt;p&gt;" not in table and "<p>" not in table  # text, not markup
 
 
-def article_versions(article):
-    from articles.desk.versions import versions_of
-
-    return versions_of(article)
-
-
 def test_restoring_a_version_puts_its_text_back_and_keeps_the_counters(editor_client, make_article):
     article = make_article(title="İlk başlıq", lead="İlk giriş")
     save(editor_client, article)
     save(editor_client, article, title="Səhv başlıq", lead="Səhv giriş")
     Article.objects.filter(pk=article.pk).update(views=77)
-    first = list(article_versions(article))[-1]
+    first = list(versions_of(article))[-1]
 
     response = editor_client.post(
         reverse("admin:articles_article_restore", args=[article.pk, first.pk]), follow=True
@@ -101,14 +101,14 @@ def test_restoring_a_version_puts_its_text_back_and_keeps_the_counters(editor_cl
     article.refresh_from_db()
     assert (article.title, article.lead, article.views) == ("İlk başlıq", "İlk giriş", 77)
     assert "tarixli versiya bərpa olundu." in page_text(response)
-    assert len(article_versions(article)) == 3
+    assert len(versions_of(article)) == 3
     assert editor_client.get(article.get_absolute_url()).status_code == 200
 
 
 def test_a_restore_needs_a_post(editor_client, make_article):
     article = make_article()
     save(editor_client, article)
-    version = article_versions(article).first()
+    version = versions_of(article).first()
     url = reverse("admin:articles_article_restore", args=[article.pk, version.pk])
 
     assert editor_client.get(url).status_code == 405
@@ -302,7 +302,6 @@ def test_the_list_marks_scheduled_articles_with_their_time_and_filters_them(
     changelist = reverse("admin:articles_article_changelist")
 
     text = page_text(editor_client.get(changelist))
-    from articles.text import format_datetime
 
     assert f"{format_datetime(when)} üçün planlaşdırılıb" in text
     assert "saytda" in text and "qaralama" in text
@@ -311,3 +310,19 @@ def test_the_list_marks_scheduled_articles_with_their_time_and_filters_them(
     assert "Sabahkı xəbər" in only and "Bugünkü xəbər" not in only and "Qaralama" not in only
     mine = page_text(editor_client.get(changelist, {"created_by__id__exact": editor.pk}))
     assert "Sabahkı xəbər" in mine and "Bugünkü xəbər" not in mine
+
+
+def test_a_pending_preview_neither_reads_nor_fills_the_readers_cache(
+    client, editor, make_article, settings
+):
+    settings.FRAGMENT_CACHE_SECONDS = 60
+    settings.PAGE_CACHE_SECONDS = 30
+    article = make_article(title="Oxucuların başlığı")
+    PendingChange.objects.create(article=article, fields={"title": "Gözləyən başlıq"})
+    assert headline(client.get(article.get_absolute_url())) == "Oxucuların başlığı"
+
+    assert headline(client.get(preview.preview_url(article, pending=True))) == "Gözləyən başlıq"
+
+    client.cookies.clear()
+    again = client.get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+    assert headline(again) == "Oxucuların başlığı"
