@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles.desk import preview
+from articles.desk import editing, preview
 from articles.models import Article, FrontPagePick, LiveUpdate
 from articles.tests.factories import ArticleFactory, EditorFactory
 
@@ -153,3 +153,24 @@ def test_live_updates_in_order_with_json_ld_that_parses(browser, live_server, db
     LiveUpdate.objects.create(article=article, body="<p>Səsvermə bitdi.</p>")
     page.reload()
     expect(page.locator(".live-update-body").first).to_have_text("Səsvermə bitdi.")
+
+
+def test_the_open_page_keeps_its_note_alive_and_a_closed_tab_frees_it(
+    browser, live_server, db, monkeypatch
+):
+    monkeypatch.setattr(editing, "HEARTBEAT_SECONDS", 1)
+    monkeypatch.setattr(editing, "STALE_SECONDS", 3)
+    article = ArticleFactory(title="Uzun redaktə")
+    aygun = logged_in(browser, live_server, EditorFactory(first_name="Aygün")).new_page()
+    rauf = logged_in(browser, live_server, EditorFactory(first_name="Rauf")).new_page()
+
+    aygun.goto(change_page(live_server, article))
+    aygun.wait_for_timeout(5000)  # longer than a note lives without its heartbeat
+    rauf.goto(change_page(live_server, article))
+    expect(rauf.locator(".messagelist")).to_contain_text("Aygün redaktə edir")
+
+    aygun.close(run_before_unload=True)
+    rauf.wait_for_timeout(500)
+    rauf.reload()
+    expect(rauf.locator("#id_title")).to_have_value("Uzun redaktə")
+    assert "Aygün redaktə edir" not in rauf.locator("body").inner_text()
