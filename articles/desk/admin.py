@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from reversion.models import Version
@@ -117,7 +118,7 @@ class DeskAdminMixin:
 
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
-        if not getattr(request, "_desk_pending", False):
+        if getattr(request, "_desk_pending", None) is None:
             versions.save_version(obj, request.user, message)
         return entry
 
@@ -245,11 +246,16 @@ class DeskAdminMixin:
                 "created_by": request.user,
             },
         )
-        request._desk_pending = True
+        # What a pending change cannot hold (status, category, picture...) is not saved: say so.
+        request._desk_pending = [
+            name
+            for name in form.changed_data
+            if name not in PendingChange.FIELDS and name != "opened"
+        ]
         return True
 
     def response_change(self, request, obj):
-        if getattr(request, "_desk_pending", False):
+        if getattr(request, "_desk_pending", None) is not None:
             self.message_user(
                 request,
                 _(
@@ -258,6 +264,21 @@ class DeskAdminMixin:
                 ),
                 messages.SUCCESS,
             )
+            left_out = request._desk_pending
+            if left_out:
+                self.message_user(
+                    request,
+                    _(
+                        "A pending change holds the text only; these changes were not saved: "
+                        "%(fields)s."
+                    )
+                    % {
+                        "fields": get_text_list(
+                            [versions.field_label(n) for n in left_out], _("and")
+                        )
+                    },
+                    messages.WARNING,
+                )
             return HttpResponseRedirect(request.path)
         editing.left(obj.pk, request.user)
         return super().response_change(request, obj)

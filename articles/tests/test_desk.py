@@ -326,3 +326,20 @@ def test_a_pending_preview_neither_reads_nor_fills_the_readers_cache(
     client.cookies.clear()
     again = client.get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
     assert headline(again) == "Oxucuların başlığı"
+
+
+def test_a_pending_change_says_what_it_could_not_hold(editor_client, make_article):
+    article = make_article(title="Bölməsiz xəbər")
+    page = editor_client.get(change_url(article))
+
+    response = editor_client.post(
+        change_url(article),
+        form_data(page, "article_form", title="Yeni ad", status="draft", _pending="1"),
+        follow=True,
+    )
+
+    assert "yalnız mətni saxlayır; bu dəyişikliklər yadda saxlanmadı: Status." in page_text(
+        response
+    )
+    article.refresh_from_db()
+    assert (article.title, article.status) == ("Bölməsiz xəbər", Article.Status.PUBLISHED)
