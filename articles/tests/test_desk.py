@@ -1,5 +1,6 @@
 """The editors' desk: versions, two editors, pending changes, previews, scheduling in the list."""
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -279,8 +280,14 @@ def test_a_forged_or_expired_preview_link_is_a_404(client, make_article, monkeyp
     assert client.get(link.replace("/preview/", "/preview/x")).status_code == 404
     other = make_article(status=Article.Status.DRAFT)
     token = link.split("/")[-2]
-    forged = token.replace(str(article.pk), str(other.pk), 1)
+    # The other article's id in place of this one's, under this one's signature.
+    payload = signing.b64_encode(
+        json.dumps({"a": other.pk, "p": 0}, separators=(",", ":")).encode()
+    )
+    forged = payload.decode() + token[token.index(":") :]
+    assert forged != token
     assert client.get(f"/preview/{forged}/").status_code == 404
+    assert client.get(preview.preview_url(other)).status_code == 200
 
     later = time.time() + preview.PREVIEW_SECONDS + 5
     monkeypatch.setattr(signing.time, "time", lambda: later)
