@@ -350,3 +350,16 @@ def test_a_pending_change_says_what_it_could_not_hold(editor_client, make_articl
     )
     article.refresh_from_db()
     assert (article.title, article.status) == ("Bölməsiz xəbər", Article.Status.PUBLISHED)
+
+
+def test_enter_in_a_field_still_saves_the_article(editor_client, make_article):
+    """The form's first submit button is the one Enter presses: Django's Save, not the desk's."""
+    article = make_article(live_coverage=Article.Coverage.OPEN)
+    PendingChange.objects.create(article=article, fields={"title": "Gözləyən"})
+    html = editor_client.get(change_url(article)).content.decode()
+    form = html[html.index('id="article_form"') :]
+
+    first = re.search(r'<(?:input|button)[^>]*type="submit"[^>]*>', form).group(0)
+
+    assert 'name="_save"' in first
+    assert "formaction" in form and form.index("formaction") > form.index(first)
