@@ -22,11 +22,13 @@ from articles.models import Article, PendingChange
 
 # The fields a difference shows, side by side.
 COMPARED_FIELDS = ("title", "lead", "body")
-# What a restore puts back: what editors wrote, never the counters or the record of creation.
+# What a restore puts back: what editors wrote. Not the counters; not the picture (its
+# renditions and size belong to the file now there); not the translation link, which the other
+# article holds too (services.link_translation keeps both sides).
 RESTORED_FIELDS = tuple(
     field.attname
     for field in Article._meta.concrete_fields
-    if field.editable and field.name not in {"id", "views", "comment_count"}
+    if field.editable and field.name not in {"id", "views", "comment_count", "image", "translation"}
 )
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figure|div|tr)>|<br\s*/?>", re.IGNORECASE)
 
