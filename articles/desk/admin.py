@@ -4,7 +4,7 @@
 (articles/admin.py); the models and the cache are reached through articles/desk/.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
@@ -27,11 +27,22 @@ from articles.models import Article, PendingChange, current_language
 
 
 def opened_stamp(article):
-    """Return what the form remembers of the article it opened: its save time and version."""
-    if not article.pk:
-        return ""
-    latest = versions.versions_of(article).values_list("pk", flat=True).first()
-    return f"{article.updated_at.isoformat()}|{latest or ''}"
+    """Return what the form remembers of the article it opened: when it was last saved."""
+    return article.updated_at.isoformat() if article.pk else ""
+
+
+def version_saved_at(article, stamp):
+    """Return the article's version whose save time is `stamp` (an ISO time), or None."""
+    try:
+        wanted = datetime.fromisoformat(stamp)
+    except ValueError:
+        return None
+    for version in versions.versions_of(article)[:50]:
+        saved = version.field_dict.get("updated_at")
+        # Versions keep times to the millisecond (Django's JSON serialiser).
+        if saved is not None and abs(saved - wanted) < timedelta(milliseconds=1):
+            return version
+    return None
 
 
 class DeskFormMixin(forms.Form):
@@ -49,24 +60,23 @@ class DeskFormMixin(forms.Form):
             return cleaned
         if self.add_prefix("opened") not in self.data:
             return cleaned  # not a change page's form (a script's post): nothing to compare
-        saved_at, _sep, version = (cleaned.get("opened") or "").partition("|")
+        saved_at = cleaned.get("opened") or ""
         now = Article.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True)
         current = now.first()
         if current is None or saved_at == current.isoformat():
             return cleaned
         latest = versions.versions_of(self.instance).first()
         who = latest.revision.user if latest and latest.revision.user else None
-        # The difference from the version this editor opened, else (none then) the history.
-        if version:
+        # The difference from the version this editor opened, else (none kept) the history.
+        opened = version_saved_at(self.instance, saved_at)
+        if opened is not None:
             compare = reverse("admin:articles_article_compare", args=[self.instance.pk])
-            compare += f"?from={version}"
+            compare += f"?from={opened.pk}"
         else:
             compare = reverse("admin:articles_article_history", args=[self.instance.pk])
         # A second save, made knowing this, is the editor's choice: it holds the current stamp.
         self.data = self.data.copy()
-        self.data[self.add_prefix("opened")] = opened_stamp(
-            Article(pk=self.instance.pk, updated_at=current)
-        )
+        self.data[self.add_prefix("opened")] = current.isoformat()
         raise forms.ValidationError(
             format_html(
                 '{} <a href="{}">{}</a>',
@@ -187,24 +197,29 @@ class DeskAdminMixin:
 
     # --- who is editing ------------------------------------------------------------------------
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = self.get_object(request, object_id)
-        extra = dict(extra_context or {})
-        if article is not None and request.method == "GET":
-            for note in editing.present(article.pk, request.user):
-                since = datetime.fromtimestamp(note["since"], tz=text.BAKU_TZ)
-                self.message_user(
-                    request,
-                    _("%(name)s is editing this article since %(time)s.")
-                    % {"name": note["name"], "time": since.strftime("%H:%M")},
-                    messages.WARNING,
-                )
-        if article is not None:
-            extra.update(self._desk_context(request, article))
-        return super().change_view(request, object_id, form_url, extra)
+    def get_queryset(self, request):
+        # The change page tells of a pending change: loaded with the article, no query of its own.
+        return super().get_queryset(request).select_related("pending_change")
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            if request.method == "GET":
+                for note in editing.present(obj.pk, request.user):
+                    since = datetime.fromtimestamp(note["since"], tz=text.BAKU_TZ)
+                    self.message_user(
+                        request,
+                        _("%(name)s is editing this article since %(time)s.")
+                        % {"name": note["name"], "time": since.strftime("%H:%M")},
+                        messages.WARNING,
+                    )
+            context.update(self._desk_context(request, obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _desk_context(self, request, article):
-        pending = PendingChange.objects.filter(article=article).first()
+        try:
+            pending = article.pending_change
+        except PendingChange.DoesNotExist:
+            pending = None
         return {
             "preview_url": request.build_absolute_uri(preview.preview_url(article)),
             "pending": pending,
