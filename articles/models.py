@@ -417,6 +417,8 @@ class Article(models.Model):
         max_length=6,
         choices=Coverage.choices,
         blank=True,
+        default="",
+        db_default="",  # writers that insert rows themselves (generate_articles' COPY) omit it
         help_text=_("Timestamped updates of a developing event, shown newest first."),
     )
 
