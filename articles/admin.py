@@ -9,19 +9,34 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from articles import images, search, text
 from articles.caching import articles_changed
 from articles.counting import stats
+from articles.desk.admin import DeskAdminMixin, DeskFormMixin
 from articles.html import sanitize_html
 from articles.importers.feeds import import_in_background
-from articles.models import Article, Category, DailyViews, ImportStatus, Source
+from articles.models import (
+    Article,
+    Category,
+    DailyViews,
+    FrontPagePick,
+    ImportStatus,
+    LiveUpdate,
+    Source,
+    current_language,
+)
 from articles.services import check_translation, link_translation, store_renditions
 
 
@@ -51,7 +66,7 @@ def with_url_rules(db_field, **kwargs):
     return db_field.formfield(**{**URL_FIELDS_ASSUME_HTTPS.get(type(db_field), {}), **kwargs})
 
 
-class ArticleAdminForm(forms.ModelForm):
+class ArticleAdminForm(DeskFormMixin, forms.ModelForm):
     # Edited from either side of the link; services.link_translation stores it.
     translation_link = forms.ModelChoiceField(
         queryset=Article.objects.all(),
@@ -240,19 +255,73 @@ class CategoryAdmin(ReadersSeeItAdmin):
     prepopulated_fields = {"slug": ["name_az"]}
 
 
+class PublicationFilter(admin.SimpleListFilter):
+    """Drafts, scheduled articles (published, time to come) and those readers see."""
+
+    title = _("publication")
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [("draft", _("draft")), ("scheduled", _("scheduled")), ("live", _("on the site"))]
+
+    def queryset(self, request, queryset):
+        published = queryset.filter(status=Article.Status.PUBLISHED)
+        if self.value() == "draft":
+            return queryset.filter(status=Article.Status.DRAFT)
+        if self.value() == "scheduled":
+            return published.exclude(pk__in=Article.objects.published().values("pk"))
+        if self.value() == "live":
+            return queryset.published()
+        return queryset
+
+
+class LiveUpdateForm(forms.ModelForm):
+    class Meta:
+        model = LiveUpdate
+        fields = ["body", "image", "image_alt", "pinned"]  # the time: when it is added
+        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_body(self):
+        body = sanitize_html(self.cleaned_data["body"])
+        if not body.strip():
+            raise forms.ValidationError(_("Write the update's text."), code="empty")
+        return body
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and "image" in self.changed_data:
+            if getattr(image, "size", 0) > settings.ARTICLE_IMAGE_MAX_BYTES:
+                raise forms.ValidationError(
+                    _("The image is too large: at most %(size)s are allowed."),
+                    params={"size": filesizeformat(settings.ARTICLE_IMAGE_MAX_BYTES)},
+                    code="too_large",
+                )
+            images.validate_upload(image)
+        return image
+
+
 @admin.register(Article)
-class ArticleAdmin(ReadersSeeItAdmin):
+class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
         "label",
         "source",
-        "status",
+        "publication",
         "published_at",
         "views",
         "comment_count",
     ]
-    list_filter = ["status", "language", "source", "category", "label", "published_at"]
+    list_filter = [
+        PublicationFilter,
+        "status",
+        "language",
+        ("created_by", admin.RelatedOnlyFieldListFilter),
+        "source",
+        "category",
+        "label",
+        "published_at",
+    ]
     list_select_related = ["source"]
     search_fields = ["title", "lead", "author_name", "source_url"]
     date_hierarchy = "published_at"
@@ -268,7 +337,7 @@ class ArticleAdmin(ReadersSeeItAdmin):
     ]
     actions = ["publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["language", "title", "slug", "label", "lead", "body"]}),
+        (None, {"fields": ["language", "title", "slug", "label", "lead", "body", "opened"]}),
         (_("Image"), {"fields": ["image", "image_preview", "image_caption"]}),
         (_("Author"), {"fields": ["author_name", "author_position"]}),
         (
@@ -284,6 +353,7 @@ class ArticleAdmin(ReadersSeeItAdmin):
                     "category",
                     "translation_link",
                     "comments_closed",
+                    "live_coverage",
                 ]
             },
         ),
@@ -327,7 +397,12 @@ class ArticleAdmin(ReadersSeeItAdmin):
             self.admin_site.admin_view(self.statistics_view),
             name="articles_article_statistics",
         )
-        return [statistics, *super().get_urls()]
+        live = path(
+            "<int:object_id>/live/",
+            self.admin_site.admin_view(require_POST(self.add_live_update_view)),
+            name="articles_article_add_live_update",
+        )
+        return [statistics, live, *super().get_urls()]
 
     def statistics_view(self, request):
         """Show the editors' dashboard: today's and this week's top articles, per-source views."""
@@ -349,13 +424,56 @@ class ArticleAdmin(ReadersSeeItAdmin):
             '<img src="{}" alt="" style="max-width: 320px; height: auto">', article.image.url
         )
 
+    @admin.display(description=_("publication"), ordering="status")
+    def publication(self, article):
+        if article.status == Article.Status.DRAFT:
+            return _("draft")
+        if not article.is_visible:
+            return _("scheduled for %(date)s") % {
+                "date": text.format_datetime(article.published_at, current_language())
+            }
+        return _("on the site")
+
     def save_model(self, request, obj, form, change):
+        if self.hold_as_pending(request, obj, form, change):
+            return
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if "image" in form.changed_data:
             store_renditions(obj)
         link_translation(obj, form.cleaned_data.get("translation_link"))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra = {**(extra_context or {}), "live_form": LiveUpdateForm(prefix="live")}
+        return super().change_view(request, object_id, form_url, extra)
+
+    def add_live_update_view(self, request, object_id):
+        """Add a live update from the small form on the article's page; readers see it at once."""
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        form = LiveUpdateForm(request.POST, request.FILES, prefix="live")
+        if form.is_valid():
+            update = form.save(commit=False)
+            update.article = article
+            update.created_by = request.user
+            update.save()
+            if not article.live_coverage:
+                Article.objects.filter(pk=article.pk).update(
+                    live_coverage=Article.Coverage.OPEN, updated_at=timezone.now()
+                )
+            articles_changed(article.language)
+            self.message_user(request, _("The update is on the page."), messages.SUCCESS)
+        else:
+            problems = "; ".join(error for errors in form.errors.values() for error in errors)
+            self.message_user(
+                request,
+                _("The update was not added: %(errors)s") % {"errors": problems},
+                messages.ERROR,
+            )
+        change = reverse("admin:articles_article_change", args=[article.pk])
+        return HttpResponseRedirect(f"{change}#live-coverage")
 
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset):
@@ -372,9 +490,70 @@ class ArticleAdmin(ReadersSeeItAdmin):
 
     @staticmethod
     def _set_status(queryset, status):
-        count = queryset.update(status=status)
+        # A new save time: a form opened before this refuses to overwrite it (desk/admin.py).
+        count = queryset.update(status=status, updated_at=timezone.now())
         articles_changed()
         return count
+
+
+@admin.register(LiveUpdate)
+class LiveUpdateAdmin(ReadersSeeItAdmin):
+    """Live updates, to correct, pin or delete one (new ones are added on the article's page)."""
+
+    form = LiveUpdateForm
+    list_display = ["__str__", "article", "published_at", "pinned"]
+    list_filter = ["pinned"]
+    list_select_related = ["article"]
+    search_fields = ["body", "article__title"]
+    raw_id_fields = ["article"]
+    fields = ["article", "published_at", "body", "image", "image_alt", "pinned"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(FrontPagePick)
+class FrontPagePickAdmin(ReadersSeeItAdmin):
+    """The home page's main headline and picks, per language, moved up and down by buttons."""
+
+    list_display = ["article", "language", "is_main", "starts_at", "ends_at", "order_buttons"]
+    list_display_links = ["article"]
+    list_filter = ["language", "is_main"]
+    autocomplete_fields = ["article"]
+    fields = ["language", "article", "is_main", "starts_at", "ends_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
+    @admin.display(description=_("order"))
+    def order_buttons(self, pick):
+        # Buttons of the change list's own form (it carries the CSRF token): no nested form.
+        return format_html(
+            '<button type="submit" class="button" formaction="{}" aria-label="{}">↑</button> '
+            '<button type="submit" class="button" formaction="{}" aria-label="{}">↓</button>',
+            reverse("admin:articles_frontpagepick_move", args=[pick.pk, "up"]),
+            _("Move up: %(title)s") % {"title": pick.article.title},
+            reverse("admin:articles_frontpagepick_move", args=[pick.pk, "down"]),
+            _("Move down: %(title)s") % {"title": pick.article.title},
+        )
+
+    def get_urls(self):
+        move = path(
+            "<int:pick_id>/move/<str:direction>/",
+            self.admin_site.admin_view(require_POST(self.move_view)),
+            name="articles_frontpagepick_move",
+        )
+        return [move, *super().get_urls()]
+
+    def move_view(self, request, pick_id, direction):
+        pick = get_object_or_404(FrontPagePick, pk=pick_id)
+        if not self.has_change_permission(request, pick) or direction not in ("up", "down"):
+            raise PermissionDenied
+        if pick.move(-1 if direction == "up" else 1):
+            articles_changed(pick.language)
+        changelist = reverse("admin:articles_frontpagepick_changelist")
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(f"{changelist}?{query}" if query else changelist)
 
 
 @admin.register(DailyViews)

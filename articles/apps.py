@@ -1,13 +1,17 @@
 from importlib import import_module
 
+import reversion
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 # The migrations that create the "Editors" group and grant it each app's permissions.
 EDITORS_MIGRATIONS = {
-    "articles": "articles.migrations.0002_editors_group",
-    "comments": "comments.migrations.0002_editors_moderate_comments",
+    "articles": [
+        "articles.migrations.0002_editors_group",
+        "articles.migrations.0013_editors_desk",
+    ],
+    "comments": ["comments.migrations.0002_editors_moderate_comments"],
 }
 
 
@@ -21,10 +25,11 @@ def restore_editors_group(sender, using="default", **kwargs):
 
     if sender.label not in EDITORS_MIGRATIONS:
         return
-    migration = import_module(EDITORS_MIGRATIONS[sender.label])
-    group, _created = Group.objects.using(using).get_or_create(name=migration.GROUP_NAME)
+    migrations = [import_module(name) for name in EDITORS_MIGRATIONS[sender.label]]
+    group, _created = Group.objects.using(using).get_or_create(name=migrations[0].GROUP_NAME)
     codenames = [
         f"{action}_{model}"
+        for migration in migrations
         for model, actions in migration.PERMISSIONS.items()
         for action in actions
     ]
@@ -42,3 +47,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(restore_editors_group, dispatch_uid="restore_editors_group")
+
+        # Every save in the admin keeps a version of what editors write; the counters that
+        # readers move (views, comments) are not part of it, so a restore never rewinds them.
+        reversion.register(self.get_model("Article"), exclude=["views", "comment_count"])

@@ -434,6 +434,20 @@ class Article(models.Model):
         help_text=_("Readers still see the comments but cannot add new ones."),
     )
 
+    class Coverage(models.TextChoices):
+        OPEN = "open", _("open: the page says it is updating")
+        CLOSED = "closed", _("closed: the updates stay")
+
+    live_coverage = models.CharField(
+        _("live coverage"),
+        max_length=6,
+        choices=Coverage.choices,
+        blank=True,
+        default="",
+        db_default="",  # writers that insert rows themselves (generate_articles' COPY) omit it
+        help_text=_("Timestamped updates of a developing event, shown newest first."),
+    )
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -526,6 +540,24 @@ class Article(models.Model):
             return self.translated_from
         except Article.DoesNotExist:
             return None
+
+    @property
+    def is_live(self):
+        """Tell whether the article covers an event that is still going on."""
+        return self.live_coverage == self.Coverage.OPEN
+
+    @property
+    def live_label(self):
+        """Return the upper-case label of open coverage in the article's language."""
+        with translation.override(self.language):
+            return text.upper_for_language(str(_("updating")), self.language)
+
+    @cached_property
+    def live_update_list(self):
+        """Return the live updates, pinned first, then newest first (one query per article)."""
+        if not self.live_coverage:
+            return []
+        return list(self.live_updates.all())
 
     @cached_property
     def image_renditions(self):
@@ -636,3 +668,185 @@ class RecentView(models.Model):
 
     def __str__(self):
         return f"{self.article_id} {self.visitor} {self.seen_at}"
+
+
+class FrontPagePickQuerySet(models.QuerySet):
+    def current(self, language=None):
+        """Return the picks of a language shown now, main headline first, in the editors' order.
+
+        Only picks of articles readers may see count; one query, articles included.
+        """
+        now = timezone.now()
+        visible = Article.objects.published().values("pk")
+        return (
+            self.filter(language=language or current_language(), article__in=visible)
+            .filter(Q(starts_at__isnull=True) | Q(starts_at__lte=now))
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+            .select_related("article")
+            .order_by("-is_main", "position", "pk")
+        )
+
+
+class FrontPagePick(models.Model):
+    """An article the editors put on the home page: the main headline or one of the picks."""
+
+    # The home page shows one main headline and at most this many picks per language.
+    MAX_PICKS = 6
+
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.AZ
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="picks"
+    )
+    is_main = models.BooleanField(
+        _("main headline"),
+        default=False,
+        help_text=_("Shown first, with its picture and lead; otherwise one of the picks."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0, editable=False)
+    starts_at = models.DateTimeField(
+        _("shown from"), null=True, blank=True, help_text=_("Empty: at once.")
+    )
+    ends_at = models.DateTimeField(
+        _("shown until"), null=True, blank=True, help_text=_("Empty: until removed.")
+    )
+
+    objects = FrontPagePickQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["language", "-is_main", "position", "pk"]
+        verbose_name = _("front page pick")
+        verbose_name_plural = _("front page picks")
+        indexes = [models.Index(fields=["language", "position"], name="pick_language_position")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True)
+                | Q(starts_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="pick_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.article.title if self.article_id else str(_("front page pick"))
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not self.position:
+            last = FrontPagePick.objects.filter(language=self.language).aggregate(
+                models.Max("position")
+            )["position__max"]
+            self.position = (last or 0) + 1
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must come after the start.")})
+        if self.article_id and self.article.language != self.language:
+            raise ValidationError(
+                {"article": _("Choose an article in the language of the front page.")}
+            )
+        others = FrontPagePick.objects.filter(language=self.language).exclude(pk=self.pk)
+        if not self.is_main and others.filter(is_main=False).count() >= self.MAX_PICKS:
+            raise ValidationError(
+                _("A front page holds at most %(count)d picks; remove one first.")
+                % {"count": self.MAX_PICKS}
+            )
+
+    def move(self, step):
+        """Swap places with the neighbour above (step -1) or below (step 1) among the picks."""
+        siblings = list(
+            FrontPagePick.objects.filter(language=self.language, is_main=self.is_main).order_by(
+                "position", "pk"
+            )
+        )
+        index = next(i for i, pick in enumerate(siblings) if pick.pk == self.pk)
+        other = index + step
+        if not 0 <= other < len(siblings):
+            return False
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+        for number, pick in enumerate(siblings, start=1):
+            pick.position = number
+        FrontPagePick.objects.bulk_update(siblings, ["position"])
+        return True
+
+
+class LiveUpdate(models.Model):
+    """A timestamped update of an article covering an event live ("YENİLƏNİR")."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="live_updates",
+    )
+    body = models.TextField(_("text"), help_text=_("Sanitised HTML."))
+    image = models.ImageField(_("picture"), upload_to="live/%Y/%m/", blank=True)
+    image_alt = models.CharField(
+        _("picture's alternative text"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the picture shows, for readers who cannot see it."),
+    )
+    pinned = models.BooleanField(_("pinned"), default=False, help_text=_("Shown above the rest."))
+    published_at = models.DateTimeField(_("time"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-pinned", "-published_at", "-pk"]
+        get_latest_by = "published_at"
+        verbose_name = _("live update")
+        verbose_name_plural = _("live updates")
+        indexes = [
+            models.Index(fields=["article", "-published_at"], name="liveupdate_article_time")
+        ]
+
+    def __str__(self):
+        return search.plain_text(self.body)[:80]
+
+
+class PendingChange(models.Model):
+    """Changes to a published article kept aside, previewed, and applied when published.
+
+    Readers keep seeing the article as it is until an editor publishes the change.
+    """
+
+    # The fields a pending change may hold: what readers read, not how the article is filed.
+    FIELDS = ("title", "label", "lead", "body", "image_caption", "author_name", "author_position")
+
+    article = models.OneToOneField(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="pending_change"
+    )
+    fields = models.JSONField(_("changed fields"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("saved at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("pending change")
+        verbose_name_plural = _("pending changes")
+
+    def __str__(self):
+        return str(self.article)
+
+    def applied_to(self, article):
+        """Set the pending fields on `article` (in memory) and return it."""
+        for name, value in self.fields.items():
+            if name in self.FIELDS:
+                setattr(article, name, value)
+        return article

@@ -8,6 +8,7 @@ urlpatterns = [
     # The id finds the article; the slug is decoration, corrected by a redirect when wrong.
     re_path(r"^news/(?P<slug>[^/]*)-(?P<pk>[0-9]{1,18})$", views.article_detail, name="detail"),
     path("sources/", views.source_list, name="sources"),
+    path("preview/<str:token>/", views.preview, name="preview"),
     path("source/<slug:slug>/", views.SourceView.as_view(), name="source"),
     path("source/<slug:slug>/rss/", feeds.SourceFeed(), name="source-rss"),
     path("source/<slug:slug>/atom/", feeds.SourceAtomFeed(), name="source-atom"),

@@ -5,18 +5,29 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from articles import search, text
 from articles.caching.fragments import PageFragments
+from articles.desk import preview as desk_preview
 from articles.filters import EARLIEST_DAY, LATEST_DAY, ArticleSearchFilter, label_suggestions
-from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, current_language
+from articles.models import (
+    LIST_LIMIT,
+    SEARCH_LIMIT,
+    Article,
+    PendingChange,
+    Source,
+    current_language,
+)
 
 
 def home(request):
-    """Show the latest news of the active language; the most-read block sits beside it."""
-    return render(request, "articles/home.html", {"latest": Article.objects.latest_news()})
+    """Show the main headline and the editors' picks, then the latest news of the language."""
+    fragments = PageFragments(request, also=("front_page",))
+    context = {"latest": Article.objects.latest_news(), "fragments": fragments}
+    return render(request, "articles/home.html", context)
 
 
 def article_detail(request, slug, pk):
@@ -34,6 +45,32 @@ def article_detail(request, slug, pk):
             return redirect(article.get_absolute_url(), permanent=True)
     context = {"article": article, "fragments": fragments}
     return render(request, "articles/article_detail.html", context)
+
+
+def preview(request, token):
+    """Show an article as readers will see it, from a signed link valid for 24 hours.
+
+    A draft, a scheduled article, or a published one with its pending change applied (never
+    saved): rendered afresh, never stored by the page cache (not in CACHED_PAGES), never
+    counted (not the article page's URL), and kept out of search engines.
+    """
+    found = desk_preview.read_token(token)
+    if found is None:
+        raise Http404
+    pk, pending = found
+    articles = Article.objects.select_related("source", "translation", "translated_from")
+    article = get_object_or_404(articles, pk=pk)
+    if pending:
+        change = PendingChange.objects.filter(article=article).first()
+        if change is None:
+            raise Http404
+        change.applied_to(article)
+    with translation.override(article.language):
+        context = {"article": article, "fragments": PageFragments(request), "preview": True}
+        response = render(request, "articles/article_detail.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 # --- Browsing: source, category, label, day and month pages, search ----------------------------

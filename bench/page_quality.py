@@ -45,12 +45,15 @@ def site_environment(workdir):
 
 
 # Run in the scratch site's `manage.py shell`: add a Russian translation of the seed article,
-# so both languages have a real article page, and print the pages to judge.
+# so both languages have a real article page, put the seed article on the home page as the main
+# headline with two picks, cover another article live, and print the pages to judge.
 PAGES_SCRIPT = """
 import json
 import os
 from django.contrib.auth import get_user_model
-from articles.models import Article
+from datetime import timedelta
+from django.utils import timezone
+from articles.models import Article, FrontPagePick, LiveUpdate
 from articles.services import link_translation
 from comments.services import post_comment
 seed = Article.objects.get(slug="strateji-muttefiqliyin-yeni-merhelesi")
@@ -66,6 +69,24 @@ if not seed.comments.exists():
     text = "Çox maraqlı yazıdır." + chr(10) + "Təşəkkürlər!"
     first = post_comment(author=reader, article=seed, body=text)
     post_comment(author=reader, article=seed, body="Razıyam, https://525.az", reply_to=first.pk)
+def demo(title, body, minutes):
+    return Article.objects.get_or_create(
+        language="az", title=title,
+        defaults={"status": "published", "body": body,
+                  "published_at": timezone.now() - timedelta(minutes=minutes)})[0]
+picks = [demo("Bakıda yeni metro stansiyası açıldı", "<p>Stansiya sərnişinlərə açıldı.</p>", 30),
+         demo("Xəzərdə güclü külək gözlənilir", "<p>Sinoptiklər xəbərdarlıq edir.</p>", 40)]
+live = demo("Bakı Enerji Həftəsi: canlı", "<p>Forumun ilk günü.</p>", 60)
+if not FrontPagePick.objects.exists():
+    FrontPagePick.objects.create(article=seed, is_main=True)
+    for pick in picks:
+        FrontPagePick.objects.create(article=pick)
+if not live.live_updates.exists():
+    Article.objects.filter(pk=live.pk).update(live_coverage="open")
+    for minutes, text, pinned in [(50, "Forum başladı.", True), (20, "İlk çıxışlar edildi.", False),
+                                  (5, "Nümayəndə heyətləri görüşür.", False)]:
+        LiveUpdate.objects.create(article=live, body="<p>" + text + "</p>", pinned=pinned,
+                                  published_at=timezone.now() - timedelta(minutes=minutes))
 source = seed.source.get_absolute_url()
 print(json.dumps([
     ["home-az", "/", True], ["home-ru", "/ru/", False],
@@ -74,6 +95,7 @@ print(json.dumps([
     ["search-az", "/search/?q=Az%C9%99rbaycan", False],
     ["search-ru", "/ru/search/?q=%D0%B0", False],
     ["login-az", "/accounts/login/", False],
+    ["live-az", live.get_absolute_url(), True],
 ]))
 """
 

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "axes",
+    # Versions of articles (articles/desk/versions.py).
+    "reversion",
     "articles",
     "comments",
 ]

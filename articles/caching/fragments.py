@@ -43,9 +43,10 @@ class PageFragments:
     stored for the next readers.
     """
 
-    def __init__(self, request=None, article_pk=None):
+    def __init__(self, request=None, article_pk=None, also=()):
         self.request = request
         self.article_pk = article_pk
+        self.also = tuple(also)  # pieces of this page only (the home's front page)
         self._found = None
         self._keys = set()
         self._menu = None
@@ -68,7 +69,7 @@ class PageFragments:
         language = current_language()
         key = fragment_key(name, language)
         if self._found is None:
-            names = [*SHARED_FRAGMENTS, *self._article_names().values()]
+            names = [*SHARED_FRAGMENTS, *self.also, *self._article_names().values()]
             self._keys = {fragment_key(each, language) for each in names}
             self._found = cache.get_many([generation_key(language), *self._keys])
         if key not in self._keys:  # a piece the page did not announce: read on its own

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from articles import text
 from articles.models import current_language
-from articles.search import summary
+from articles.search import plain_text, summary
 from articles.templatetags.portal import page_fragments
 
 register = template.Library()
@@ -66,6 +67,29 @@ def og_locale(language=None):
     return OG_LOCALES.get(language or current_language(), "az_AZ")
 
 
+def live_blog(article, url):
+    """Return what makes the article's JSON-LD a LiveBlogPosting: coverage and its updates."""
+    updates = article.live_update_list
+    times = [update.published_at for update in updates]
+    data = {
+        "@type": "LiveBlogPosting",
+        "coverageStartTime": min([article.published_at, *times]).isoformat(),
+        "liveBlogUpdate": [
+            {
+                "@type": "BlogPosting",
+                "headline": Truncator(plain_text(update.body)).chars(110),
+                "articleBody": plain_text(update.body),
+                "datePublished": update.published_at.isoformat(),
+                "url": f"{url}#update-{update.pk}",
+            }
+            for update in sorted(updates, key=lambda update: update.published_at, reverse=True)
+        ],
+    }
+    if not article.is_live:
+        data["coverageEndTime"] = max([article.updated_at, *times]).isoformat()
+    return data
+
+
 @register.simple_tag(takes_context=True)
 def news_article_jsonld(context, article):
     """Return the JSON-LD NewsArticle of an article in a <script>, safe whatever its text."""
@@ -91,6 +115,8 @@ def news_article_jsonld(context, article):
         data["image"] = [request.build_absolute_uri(article.image.url)]
     if article.source_link:
         data["isBasedOn"] = article.source_link
+    if article.live_coverage:
+        data.update(live_blog(article, url))
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
     return format_html(
         '<script type="application/ld+json">{}</script>',

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 
 from articles import text
 from articles.caching.fragments import ARTICLE_PARTS, PageFragments
-from articles.models import Article, current_language
+from articles.models import Article, FrontPagePick, current_language
 
 register = template.Library()
 
@@ -74,6 +74,21 @@ def latest_news_block(context):
     )
 
 
+@register.simple_tag(takes_context=True)
+def front_page(context):
+    """Render the home page's main headline and the editors' picks (nothing without picks)."""
+
+    def render():
+        picks = list(FrontPagePick.objects.current())
+        main = next((pick for pick in picks if pick.is_main), None)
+        rest = [pick for pick in picks if not pick.is_main][: FrontPagePick.MAX_PICKS]
+        if main is None and not rest:
+            return ""
+        return get_template("includes/front_page.html").render({"main": main, "picks": rest})
+
+    return mark_safe(page_fragments(context).get("front_page", render))
+
+
 # The live view count is put into an article part's cached HTML in place of this mark (no text
 # of an article can hold it: titles and leads are escaped, bodies sanitised without comments).
 VIEWS_MARK = "<!--views-->"
@@ -84,7 +99,7 @@ def article_part(context, name):
     """Render a part of the article page from the fragment cache, with the live view count.
 
     Cached per article, language and host until the language's articles change; previews of
-    drafts and scheduled articles are rendered afresh every time.
+    drafts, scheduled articles and pending changes are rendered afresh every time.
     """
     article = context["article"]
 
@@ -93,7 +108,7 @@ def article_part(context, name):
         with context.push(views=mark_safe(VIEWS_MARK)):
             return template.render(context)
 
-    if not article.is_visible:
+    if not article.is_visible or context.get("preview"):
         html = render()
     else:
         html = page_fragments(context).article_part(article.pk, name, render)

@@ -23,3 +23,55 @@ def page_text(response):
     parser = _Text()
     parser.feed(response.content.decode())
     return " ".join(parser.parts)
+
+
+class _Form(HTMLParser):
+    """Collect what a browser would submit from one form: inputs, checked boxes, selects."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.data = form_id, False, {}
+        self.textarea = self.select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "name" not in attrs and tag not in ("option",):
+            return
+        if tag == "input" and attrs.get("type") not in ("submit", "button", "file", "image"):
+            if attrs.get("type") in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.data[attrs["name"]] = attrs.get("value", "on")
+            else:
+                self.data[attrs["name"]] = attrs.get("value", "")
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.data[self.textarea] = ""
+        elif tag == "select":
+            self.select = attrs["name"]
+            self.data.setdefault(self.select, "")
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.data[self.select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.data[self.textarea] += data
+
+
+def form_data(response, form_id, **changes):
+    """Return the fields the form `form_id` of the page would post, with `changes` applied."""
+    parser = _Form(form_id)
+    parser.feed(response.content.decode())
+    data = parser.data
+    # A textarea's content starts after the newline that follows its tag.
+    data = {name: value[1:] if value.startswith("\n") else value for name, value in data.items()}
+    return {**data, **changes}

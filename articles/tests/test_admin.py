@@ -132,7 +132,7 @@ def test_admin_article_list_shows_the_counters_and_filters(client, editor, seede
             "title": "Strateji müttəfiqliyin yeni mərhələsi",
             "label": "-",
             "source": "525.az",
-            "status": "dərc olunmuş",
+            "publication": "saytda",
             "published_at": "20 Oktyabr 2025, 12:24",
             "views": "121",
             "comment_count": "0",

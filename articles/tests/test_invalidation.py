@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.caching import articles_changed
-from articles.models import Article, Category, Source
+from articles.desk.versions import versions_of
+from articles.models import Article, Category, FrontPagePick, LiveUpdate, Source
 from articles.tests.feed_server import FeedServer
-from articles.tests.pages import BROWSER
+from articles.tests.pages import BROWSER, form_data
 
 
 @pytest.fixture(autouse=True)
@@ -254,3 +255,96 @@ def test_a_comment_hidden_by_a_moderator(client, admin_client, make_article, dja
     )
 
     assert "Pis şərh" not in read(client, article.get_absolute_url())
+
+
+# --- the editors' desk (articles/desk/, the front page, live coverage) -------------------------
+
+
+def desk_form(client, article, **changes):
+    """Open the change page as an editor's browser does and return its form with `changes`."""
+    page = client.get(reverse("admin:articles_article_change", args=[article.pk]))
+    return form_data(page, "article_form", **changes)
+
+
+def test_a_live_update_added_in_the_admin(client, admin_client, make_article):
+    article = make_article(title="Canlı xəbər", live_coverage=Article.Coverage.OPEN)
+    assert "Stadiona çatdıq." not in read(client, article.get_absolute_url())
+    assert "Stadiona çatdıq." not in read(client, article.get_absolute_url())
+
+    admin_client.post(
+        reverse("admin:articles_article_add_live_update", args=[article.pk]),
+        {"live-body": "<p>Stadiona çatdıq.</p>"},
+    )
+
+    assert "Stadiona çatdıq." in read(client, article.get_absolute_url())
+
+
+def test_a_live_update_corrected_in_the_admin(client, admin_client, make_article):
+    article = make_article(live_coverage=Article.Coverage.OPEN)
+    update = LiveUpdate.objects.create(article=article, body="<p>Səhv rəqəm: 5</p>")
+    assert "Səhv rəqəm" in read(client, article.get_absolute_url())
+
+    admin_client.post(
+        reverse("admin:articles_liveupdate_change", args=[update.pk]),
+        {
+            "article": article.pk,
+            "published_at_0": timezone.localtime().strftime("%Y-%m-%d"),
+            "published_at_1": timezone.localtime().strftime("%H:%M:%S"),
+            "body": "<p>Düzgün rəqəm: 7</p>",
+            "image_alt": "",
+        },
+    )
+
+    assert "Düzgün rəqəm: 7" in read(client, article.get_absolute_url())
+
+
+def test_a_front_page_pick_added_and_moved_in_the_admin(client, admin_client, make_article):
+    first, second = make_article(title="Seçim bir"), make_article(title="Seçim iki")
+    home = read(client, "/")
+    assert "Redaktor seçimi" not in home and "Redaktor seçimi" not in read(client, "/")
+
+    for article in (first, second):
+        admin_client.post(
+            reverse("admin:articles_frontpagepick_add"),
+            {"language": "az", "article": article.pk, "starts_at_0": "", "ends_at_0": ""},
+        )
+    shown = read(client, "/")
+    assert "Redaktor seçimi" in shown
+    assert shown.index("Seçim bir") < shown.index("Seçim iki")
+
+    pick = FrontPagePick.objects.get(article=second)
+    admin_client.post(reverse("admin:articles_frontpagepick_move", args=[pick.pk, "up"]))
+
+    moved = read(client, "/")
+    picks = moved[moved.index("front-picks") :]
+    assert picks.index("Seçim iki") < picks.index("Seçim bir")
+
+
+def test_a_pending_change_published_in_the_admin(client, admin_client, make_article):
+    article = make_article(title="Köhnə manşet")
+    admin_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        desk_form(admin_client, article, title="Təzə manşet", _pending="1"),
+    )
+    assert "Təzə manşet" not in read(client, article.get_absolute_url())
+    assert "Təzə manşet" not in read(client, "/")
+
+    admin_client.post(reverse("admin:articles_article_publish_pending", args=[article.pk]))
+
+    assert "Təzə manşet" in read(client, "/")
+    assert "Təzə manşet" in read(client, article.get_absolute_url())
+
+
+def test_a_version_restored_in_the_admin(client, admin_client, make_article):
+    article = make_article(title="Əsl başlıq")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    admin_client.post(url, desk_form(admin_client, article))
+    admin_client.post(url, desk_form(admin_client, article, title="Yanlış başlıq"))
+    assert "Yanlış başlıq" in read(client, "/")
+    assert "Yanlış başlıq" in read(client, "/")
+    first = versions_of(article).last()
+
+    admin_client.post(reverse("admin:articles_article_restore", args=[article.pk, first.pk]))
+
+    assert "Əsl başlıq" in read(client, "/")
+    assert "Əsl başlıq" in read(client, article.get_absolute_url())

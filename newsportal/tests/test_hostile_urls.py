@@ -38,6 +38,7 @@ ROUTES = {
     "articles:rss": ("/rss/", "get", []),
     "articles:atom": ("/atom/", "get", []),
     "articles:most_read": ("/most-read/", "get", ["period"]),
+    "articles:preview": ("/preview/{token}/", "get", []),
     "comments:post": ("/comments/post/{pk}/", "post", ["body", "parent"]),
     "comments:remove": ("/comments/{pk}/remove/", "get", []),
     "login": ("/accounts/login/", "get", ["next"]),
