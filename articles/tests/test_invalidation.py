@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article, Category, Source
 from articles.tests.feed_server import FeedServer
-from articles.tests.pages import BROWSER
+from articles.tests.pages import ACCEPT, BROWSER
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,9 @@ def cached(settings, db):
 def read(client, url):
     """Return the page as an anonymous reader gets it (from the page cache when it is there)."""
     client.cookies.clear()
-    return client.get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.9").content.decode()
+    return client.get(
+        url, HTTP_ACCEPT=ACCEPT, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.9"
+    ).content.decode()
 
 
 def cached_home(client, title_absent):
