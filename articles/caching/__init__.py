@@ -84,8 +84,11 @@ def articles_changed(*languages):
 
 
 def _answered():
+    """Note that the cache answered; send the missed invalidations; tell if there were any."""
     if CIRCUIT.succeeded() and MISSED_INVALIDATIONS:
         articles_changed(*MISSED_INVALIDATIONS)
+        return True
+    return False
 
 
 def read_many(keys):
@@ -97,7 +100,8 @@ def read_many(keys):
     except CACHE_ERRORS as error:
         CIRCUIT.failed(error)
         return {}
-    _answered()
+    if _answered():
+        return {}  # what was read may be older than the invalidation just sent
     return found
 
 
