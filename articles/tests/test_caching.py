@@ -452,3 +452,51 @@ def test_scheduled_article_appears_when_the_cached_page_expires(
         monkeypatch.setattr(timezone, "now", lambda moment=moment: moment)
         monkeypatch.setattr(db_cache, "tz_now", lambda moment=moment: moment)
         assert ("Planlaşdırılmış xəbər" in get(client, "/").content.decode()) is shown
+
+
+def test_a_page_primed_on_another_host_or_scheme_is_not_served_here(client, make_article, pages):
+    article = make_article(title="Ev sahibi xəbəri")
+    url = article.get_absolute_url()
+
+    primed = get(client, url, HTTP_HOST="localhost").content.decode()
+    assert 'href="http://localhost/' in primed
+    page = get(client, url).content.decode()
+    secure = get(client, url, secure=True).content.decode()
+
+    assert 'href="http://testserver/' in page and "localhost" not in page
+    assert 'href="https://testserver/' in secure
+
+
+def test_unknown_query_parameters_share_the_page_and_odd_known_ones_are_not_cached(
+    client, make_article, pages, source
+):
+    for number in range(25):
+        make_article(title=f"Parametr xəbəri {number}", source=source)
+    url = source.get_absolute_url()
+    get(client, url)
+    get(client, f"{url}?page=2")
+    Article.objects.update(title="Gizli dəyişiklik")  # tells nobody: stored copies stay
+
+    for query in ("?x=1", "?x=2", "?utm_source=facebook&fbclid=abc"):
+        assert "Parametr xəbəri" in get(client, f"{url}{query}").content.decode(), query
+    assert "Parametr xəbəri" in get(client, f"{url}?page=2&x=9").content.decode()
+    # Not stored under a key of their own: rendered afresh.
+    assert "Gizli dəyişiklik" in get(client, f"{url}?page=02").content.decode()
+    assert "Gizli dəyişiklik" in get(client, f"{url}?page=1&page=2").content.decode()
+
+
+def test_unique_query_strings_do_not_fill_the_cache(client, make_article, pages):
+    url = make_article().get_absolute_url()
+    get(client, url)
+    rows = stored_pages()
+
+    for number in range(30):
+        get(client, f"{url}?x={number}")
+
+    assert stored_pages() == rows
+
+
+def stored_pages():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM django_cache WHERE cache_key LIKE %s", ["%:page:%"])
+        return cursor.fetchone()[0]
