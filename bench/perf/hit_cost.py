@@ -33,25 +33,31 @@ ACCEPT = "text/html,application/xhtml+xml,*/*;q=0.8"
 NAME = f"hit_cost_{uuid.uuid4().hex[:8]}"
 
 
+EXTRA = {"REDIS_URL": support.REDIS_URL} if ARGS.buffer == "redis" else {}
+ENV = support.site_env(
+    support.create_database(NAME),
+    DJANGO_ALLOWED_HOSTS="testserver",
+    PAGE_CACHE_SECONDS="600",
+    PAGE_CACHE_LOCAL_SECONDS="0",
+    VIEWS_BUFFER=ARGS.buffer,
+    VIEWS_MAX_PER_ADDRESS=str(ARGS.limit),
+    **EXTRA,
+)
+try:
+    support.prepare_site(ENV)
+    support.setup_django(ENV)  # before the project's imports below
+except BaseException:
+    support.drop_database(NAME)
+    raise
+
+from django.db import connections  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from articles.models import Article  # noqa: E402
+
+
 def main():
-    url = support.create_database(NAME)
-    extra = {"REDIS_URL": support.REDIS_URL} if ARGS.buffer == "redis" else {}
-    env = support.site_env(
-        url,
-        DJANGO_ALLOWED_HOSTS="testserver",
-        PAGE_CACHE_SECONDS="600",
-        PAGE_CACHE_LOCAL_SECONDS="0",
-        VIEWS_BUFFER=ARGS.buffer,
-        VIEWS_MAX_PER_ADDRESS=str(ARGS.limit),
-        **extra,
-    )
     try:
-        support.prepare_site(env)
-        support.setup_django(env)
-        from django.test import Client
-
-        from articles.models import Article
-
         article = Article.objects.get(slug=support.SEED_SLUG)
         path = article.get_absolute_url()
         client = Client()
@@ -78,8 +84,6 @@ def main():
             f"({ARGS.requests} requests; views stored: {counted})"
         )
     finally:
-        from django.db import connections
-
         connections.close_all()
         support.drop_database(NAME)
 
