@@ -118,7 +118,13 @@ def store(key, value, timeout):
 
 
 def cache_answers():
-    """Tell whether the shared cache answers a read now (for /healthz; ignores the circuit)."""
+    """Tell whether the shared cache answers a read (for /healthz).
+
+    One that failed within `CACHE_RETRY_SECONDS` is not asked again: a load balancer polling
+    a silent Redis would otherwise hold a worker for the timeout on every poll.
+    """
+    if not CIRCUIT.closed():
+        return False
     try:
         cache.get(generation_key(settings.LANGUAGE_CODE))
     except CACHE_ERRORS as error:

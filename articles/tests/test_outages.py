@@ -125,3 +125,10 @@ def test_with_the_redis_buffer_down_views_are_counted_in_the_database(
 
     article.refresh_from_db()
     assert article.views == 12  # at once, without a flush, and each reader once
+
+
+def test_healthz_does_not_wait_for_a_cache_that_just_failed(client, db, redis_silent):
+    for _ in range(3):
+        assert client.get("/healthz").json()["cache"] == "unavailable"
+
+    assert len(redis_silent.accepted) == 1  # the first check waited; the next did not ask
