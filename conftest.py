@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import translation
 
+from articles import caching, counting
 from articles.models import Article, Source
 from articles.tests.factories import (
     ArticleFactory,
@@ -25,6 +26,19 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def cache_circuits():
+    """Let every test find the cache and the Redis buffer as if they had never failed.
+
+    A test that breaks them opens their circuits (articles/circuit.py) for a few seconds,
+    which would leave the next tests without a cache.
+    """
+    yield
+    caching.CIRCUIT.reset()
+    caching.MISSED_INVALIDATIONS.clear()
+    counting.BUFFER_CIRCUIT.reset()
 
 
 @pytest.fixture

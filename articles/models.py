@@ -670,6 +670,30 @@ class RecentView(models.Model):
         return f"{self.article_id} {self.visitor} {self.seen_at}"
 
 
+class AddressViews(models.Model):
+    """Views one address added in one minute: the database mode's bound on one client.
+
+    `address` is a keyed hash (see `counting.readers.address_limit`); rows of past minutes are
+    purged now and then, like the visitors' memory.
+    """
+
+    address = models.CharField(_("address"), max_length=32)
+    minute = models.PositiveBigIntegerField(_("minute"), db_index=True)
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("views of an address in a minute")
+        verbose_name_plural = _("views of addresses per minute")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "minute"], name="addressviews_address_minute_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.address} {self.minute} {self.views}"
+
+
 class FrontPagePickQuerySet(models.QuerySet):
     def current(self, language=None):
         """Return the picks of a language shown now, main headline first, in the editors' order.

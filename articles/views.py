@@ -38,9 +38,10 @@ def article_detail(request, slug, pk):
         article = get_object_or_404(articles, pk=pk)
     else:
         article = fragments.article(lambda: get_object_or_404(articles.published(), pk=pk))
-    if slug != article.slug or article.language != current_language():
-        # The id is what finds the article: an old slug or the other language's prefix is
-        # corrected with a permanent redirect to the one canonical address.
+    if slug != article.slug or pk != str(article.pk) or article.language != current_language():
+        # The id is what finds the article: an old slug, a zero-padded id (`-00007`) or the
+        # other language's prefix is corrected with a permanent redirect to the one canonical
+        # address, which alone is counted (a redirect is no view).
         with translation.override(article.language):
             return redirect(article.get_absolute_url(), permanent=True)
     context = {"article": article, "fragments": fragments}

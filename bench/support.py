@@ -31,6 +31,8 @@ BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safar
 MOBILE_BROWSER = (
     "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
 )
+# What browsers send as Accept: a request without one is not counted as a reader's view.
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 SEED_SLUG = "strateji-muttefiqliyin-yeni-merhelesi"  # the seed article (seeds/)
 # The caller's own settings never leak into a run: only what the script sets counts.
 _OWN_SETTINGS = ("DJANGO_", "VIEWS_", "PAGE_CACHE", "FRAGMENT_CACHE", "COMMENTS_PER_")
@@ -59,6 +61,8 @@ def site_env(url, **extra):
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_LOG_LEVEL="WARNING",
         VIEWS_REDIS_PREFIX=f"bench-{url.rsplit('/', 1)[1]}:",
+        # Every simulated reader comes from 127.0.0.1: no limit per address unless asked for.
+        VIEWS_MAX_PER_ADDRESS="0",
     )
     env.update({key: str(value) for key, value in extra.items()})
     return env

@@ -5,6 +5,7 @@ Production: `DJANGO_DEBUG` unset, `DJANGO_SECRET_KEY`, `DATABASE_URL` and
 `DJANGO_ALLOWED_HOSTS` set.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -268,16 +269,31 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # (created by `migrate`: articles/migrations/0010_cache_table.py). It holds, among other
 # things, who has been counted recently.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# How long one Redis call may take (connect, then each read), and how long a cache that failed
+# is left alone before it is tried again; meanwhile pages are served uncached.
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5"))
+CACHE_RETRY_SECONDS = float(os.environ.get("CACHE_RETRY_SECONDS", "5"))
 if REDIS_URL:
     CACHES = {
         # django-redis keeps one redis-py client per server (Django's own RedisCache builds one
         # per call, 0.3 ms each: more than the round trip on loopback).
-        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is down or silent costs a reader at most this long, then the page is
+            # rendered without the cache (articles/caching/__init__.py).
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": CACHE_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": CACHE_TIMEOUT_SECONDS,
+            },
+        }
     }
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's, writing with one upsert and culling expired rows every CULL_EVERY
+            # writes instead of counting the table on each (newsportal/cache.py).
+            "BACKEND": "newsportal.cache.DatabaseCache",
             "LOCATION": "django_cache",
             # Room for the visitors of the last half hour before culling forgets any of them.
             "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "200000"))},
@@ -307,6 +323,17 @@ VIEWS_VISITOR_WINDOW = int(os.environ.get("VIEWS_VISITOR_WINDOW", "1800"))
 # Where the visitor's address is read. Behind a proxy that sets X-Real-IP, use HTTP_X_REAL_IP;
 # X-Forwarded-For is not trusted by default (any client can send it).
 VIEWS_CLIENT_IP_HEADER = os.environ.get("VIEWS_CLIENT_IP_HEADER", "REMOTE_ADDR")
+# One address adds at most this many counted views a minute, whatever its User-Agents or
+# cookies (0: no limit, for benchmarks from one machine). Addresses in these networks (carrier
+# NAT, a university's proxy: many readers behind one address) may add the higher number.
+VIEWS_MAX_PER_ADDRESS = int(os.environ.get("VIEWS_MAX_PER_ADDRESS", "60"))
+VIEWS_HIGH_LIMIT_NETWORKS = env_list("VIEWS_HIGH_LIMIT_NETWORKS", "")
+VIEWS_MAX_PER_SHARED_ADDRESS = int(os.environ.get("VIEWS_MAX_PER_SHARED_ADDRESS", "1000"))
+try:
+    for _network in VIEWS_HIGH_LIMIT_NETWORKS:
+        ipaddress.ip_network(_network, strict=False)
+except ValueError as error:
+    raise ImproperlyConfigured(f"VIEWS_HIGH_LIMIT_NETWORKS: {error}") from None
 # Prefix of the Redis keys of the view buffer and of who was counted lately.
 VIEWS_REDIS_PREFIX = os.environ.get("VIEWS_REDIS_PREFIX", "views:")
 

@@ -11,34 +11,132 @@ may be up to the cache's TTL old.
 The TTLs are the safety net: a scheduled article has no writer at the moment its time comes,
 so it appears in the blocks and on cached pages at most `FRAGMENT_CACHE_SECONDS` /
 `PAGE_CACHE_SECONDS` after its publication time.
+
+The cache may be down (Redis stopped or silent, the database cache's table missing): every
+read and write goes through `read_many()` / `store()`, which then answer "nothing cached" and
+store nothing, so pages are rendered afresh instead of failing. After a failure the cache is
+left alone for `CACHE_RETRY_SECONDS` (articles/circuit.py). An invalidation that fails is
+logged as an error and sent again as soon as the cache answers.
 """
 
+import logging
 import time
 
-from django.core.cache import cache
-from django.db import connection, transaction
+import redis
+from django.conf import settings
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.db import BaseDatabaseCache
+from django.db import DatabaseError, connection, router, transaction
+from django_redis.exceptions import ConnectionInterrupted
 
+from articles.circuit import Circuit
 from articles.models import Language
+
+logger = logging.getLogger(__name__)
+
+# What an unreachable cache raises: django-redis and redis-py errors, socket errors, and the
+# database cache's errors (its table missing, its database down).
+CACHE_ERRORS = (ConnectionInterrupted, redis.RedisError, DatabaseError, OSError)
+CIRCUIT = Circuit("The shared cache", settings.CACHE_RETRY_SECONDS, logger)
+# Languages whose invalidation could not be stored: sent again once the cache answers.
+MISSED_INVALIDATIONS = set()
 
 
 def generation_key(language):
     return f"articles:generation:{language}"
 
 
+def _stamp(languages):
+    stamp = time.time_ns()
+    values = {generation_key(language): stamp for language in languages}
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, BaseDatabaseCache):
+        cache.set_many(values, timeout=None)
+        return
+    # Editors' writes run in a transaction: in a savepoint, a failing cache table (missing,
+    # say) cannot abort the transaction that saved the change.
+    with transaction.atomic(using=router.db_for_write(backend.cache_model_class)):
+        cache.set_many(values, timeout=None)
+
+
 def articles_changed(*languages):
     """Make the cached fragments and pages of these languages (default: all) stale.
 
-    Called inside a transaction, it does so again once the transaction commits: a reader may
-    render the old rows meanwhile and store them under the new generation.
+    Never raises: the change is saved already. If the cache cannot be told, readers may get
+    the old pages (until the cache answers again, when this process tells it, or their TTLs
+    run out), so that is logged as an error. Called inside a transaction, it tells the cache
+    again once the transaction commits: a reader may render the old rows meanwhile and store
+    them under the new generation.
     """
-    _new_generation(languages)
+    languages = set(languages or Language.values)
+    _tell(languages)
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: _new_generation(languages))
+        transaction.on_commit(lambda: _tell(languages))
 
 
-def _new_generation(languages):
-    stamp = time.time_ns()
-    cache.set_many(
-        {generation_key(language): stamp for language in languages or Language.values},
-        timeout=None,
-    )
+def _tell(languages):
+    try:
+        _stamp(languages | MISSED_INVALIDATIONS)
+    except CACHE_ERRORS as error:
+        MISSED_INVALIDATIONS.update(languages)
+        CIRCUIT.failed(error)
+        logger.error(
+            "Could not invalidate the cached pages of %s (%s): readers may be served stale "
+            "pages; the invalidation is sent again when the cache answers",
+            ", ".join(sorted(languages)),
+            error,
+        )
+    else:
+        MISSED_INVALIDATIONS.clear()
+        CIRCUIT.succeeded()
+
+
+def _answered():
+    """Note that the cache answered; send the missed invalidations; tell if there were any."""
+    if CIRCUIT.succeeded() and MISSED_INVALIDATIONS:
+        articles_changed(*MISSED_INVALIDATIONS)
+        return True
+    return False
+
+
+def read_many(keys):
+    """Return the cached values of `keys` ({} while the cache is unavailable)."""
+    if not CIRCUIT.closed():
+        return {}
+    try:
+        found = cache.get_many(keys)
+    except CACHE_ERRORS as error:
+        CIRCUIT.failed(error)
+        return {}
+    if _answered():
+        return {}  # what was read may be older than the invalidation just sent
+    return found
+
+
+def store(key, value, timeout):
+    """Store `value` under `key` unless the cache is unavailable."""
+    if not CIRCUIT.closed():
+        return
+    try:
+        cache.set(key, value, timeout)
+    except CACHE_ERRORS as error:
+        CIRCUIT.failed(error)
+        return
+    _answered()
+
+
+def cache_answers():
+    """Tell whether the shared cache answers a read (for /healthz).
+
+    One that failed within `CACHE_RETRY_SECONDS` is not asked again: a load balancer polling
+    a silent Redis would otherwise hold a worker for the timeout on every poll.
+    """
+    if not CIRCUIT.closed():
+        return False
+    try:
+        cache.get(generation_key(settings.LANGUAGE_CODE))
+    except CACHE_ERRORS as error:
+        CIRCUIT.failed(error)
+        return False
+    _answered()
+    return True

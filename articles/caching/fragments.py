@@ -7,10 +7,9 @@ share it.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404
 
-from articles.caching import generation_key
+from articles.caching import generation_key, read_many, store
 from articles.models import Category, current_language
 
 # The pieces every page shows.
@@ -71,16 +70,16 @@ class PageFragments:
         if self._found is None:
             names = [*SHARED_FRAGMENTS, *self.also, *self._article_names().values()]
             self._keys = {fragment_key(each, language) for each in names}
-            self._found = cache.get_many([generation_key(language), *self._keys])
+            self._found = read_many([generation_key(language), *self._keys])
         if key not in self._keys:  # a piece the page did not announce: read on its own
             self._keys.add(key)
-            self._found.update(cache.get_many([key]))
+            self._found.update(read_many([key]))
         generation = self._found.get(generation_key(language), 0)
         stored = self._found.get(key)
         if stored is not None and stored[0] == generation:
             return stored[1]
         value = render()
-        cache.set(key, (generation, value), seconds)
+        store(key, (generation, value), seconds)
         return value
 
     def menu(self):

@@ -11,13 +11,12 @@ import time
 from collections import OrderedDict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 from django.utils.translation import get_language_from_path
 
-from articles.caching import generation_key
+from articles.caching import generation_key, read_many, store
 from articles.counting import count_view, readers
 
 # Pages an anonymous reader may be served from the page cache (URL names).
@@ -44,9 +43,37 @@ ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 UNCACHEABLE_PATHS_KEPT = 10_000
 
 
-def page_key(request, language, encoding="identity"):
-    address = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"articles:page:{language}:{encoding}:{address}"
+# The query parameters cached pages read, with the values worth a copy of their own. Others
+# (`?utm_source=...`, `?x=1`) are left out of the key: the page is the same, and unique query
+# strings cannot fill the cache. A listed parameter with another value (`?page=01`) is not
+# cached at all; the view answers it (a 404, or the default tab).
+PAGE_PARAMETERS = {
+    "page": re.compile(r"[1-9][0-9]{0,3}"),
+    "period": re.compile(r"day|week|month"),
+}
+
+
+def page_address(request):
+    """Return what tells cached pages apart: scheme, host, path and the known parameters.
+
+    None if the page is not to be cached. The host and scheme are part of it because a page
+    holds absolute addresses (canonical link, hreflang, og:url) built from them; the hosts
+    are the few of ALLOWED_HOSTS.
+    """
+    parameters = []
+    for name, values in sorted(request.GET.lists()):
+        pattern = PAGE_PARAMETERS.get(name)
+        if pattern is None:
+            continue
+        if len(values) != 1 or not pattern.fullmatch(values[0]):
+            return None
+        parameters.append(f"{name}={values[0]}")
+    return f"{request.scheme}://{request.get_host()}{request.path}?{'&'.join(parameters)}"
+
+
+def page_key(address, language, encoding="identity"):
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    return f"articles:page:{language}:{encoding}:{digest}"
 
 
 def _encoding(request):
@@ -113,14 +140,17 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self._may_use_cache(request):
             return self.get_response(request)
+        address = page_address(request)
+        if address is None:
+            return self.get_response(request)
         # With prefix_default_language=False the path alone says the language (no prefix: az).
         language = get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
         encoding = _encoding(request)
-        key, generation = page_key(request, language, encoding), generation_key(language)
+        key, generation = page_key(address, language, encoding), generation_key(language)
         stored = self.recent_pages.get(key)
         if stored is not None:
             return self._answer(request, stored)
-        found = cache.get_many([generation, key])
+        found = read_many([generation, key])
         current = found.get(generation, 0)
         stored = found.get(key)
         if stored is not None and stored["generation"] == current:
@@ -141,7 +171,7 @@ class PageCacheMiddleware:
             self._validators(response, stored)
             # With the validators: a hit copies the headers and computes nothing.
             stored["headers"] = dict(response.headers)
-            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            store(key, stored, settings.PAGE_CACHE_SECONDS)
         return response
 
     def _may_use_cache(self, request):

@@ -9,12 +9,20 @@ written to the database at once (counting/database.py) or buffered in Redis for
 
 import logging
 
+import redis
 from django.conf import settings
 from django.utils import timezone
 
+from articles.circuit import Circuit
 from articles.counting import buffer, database, readers
 
 logger = logging.getLogger(__name__)
+
+# While the Redis buffer is unavailable, views are written to the database at once (as with
+# VIEWS_BUFFER=db) rather than kept in the process: nothing is lost if the process dies, and
+# the database mode is exact on its own. The price: a visitor counted in Redis just before the
+# outage may be counted once more, and each view is a database write until Redis answers.
+BUFFER_CIRCUIT = Circuit("The Redis view buffer", settings.CACHE_RETRY_SECONDS, logger)
 
 
 def count_view(request, article_id):
@@ -27,10 +35,18 @@ def count_view(request, article_id):
         if not readers.is_readers_view(request):
             return False
         visitor = readers.visitor_id(request)
-        day = timezone.localdate()
-        if settings.VIEWS_BUFFER == "redis":
-            return buffer.buffer_view(article_id, visitor, day)
-        return database.record_view(article_id, visitor, day, timezone.now())
+        address, limit = readers.address_limit(request)
+        now = timezone.now()
+        day = timezone.localdate(now)
+        if settings.VIEWS_BUFFER == "redis" and BUFFER_CIRCUIT.closed():
+            try:
+                counted = buffer.buffer_view(article_id, visitor, day, now, address, limit)
+            except redis.RedisError as error:
+                BUFFER_CIRCUIT.failed(error)
+            else:
+                BUFFER_CIRCUIT.succeeded()
+                return counted
+        return database.record_view(article_id, visitor, day, now, address, limit)
     except Exception:
         logger.exception("Could not count a view of %s", request.path)
         return False

@@ -11,6 +11,7 @@ from functools import cache
 import redis
 from django.conf import settings
 from django.db import IntegrityError
+from django.utils import timezone
 
 from articles.counting.database import apply_view_batch
 
@@ -19,9 +20,22 @@ def seen_key(article_id, visitor):
     return f"{settings.VIEWS_REDIS_PREFIX}seen:{article_id}:{visitor}"
 
 
-# Remember the visitor and add the view in one atomic round trip.
+def address_key(address, minute):
+    return f"{settings.VIEWS_REDIS_PREFIX}address:{address}:{minute}"
+
+
+# Remember the visitor and add the view in one atomic round trip. With a limit (ARGV[3] > 0),
+# an address that added that many views this minute (KEYS[3]) adds none, and is not even
+# remembered as seen, so its readers count again once the minute has passed.
 _COUNT_SCRIPT = """
+local limit = tonumber(ARGV[3])
+if limit > 0 and tonumber(redis.call('GET', KEYS[3]) or '0') >= limit then
+  return 0
+end
 if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  if limit > 0 and redis.call('INCR', KEYS[3]) == 1 then
+    redis.call('EXPIRE', KEYS[3], 120)
+  end
   redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
   return 1
 end
@@ -31,7 +45,10 @@ return 0
 
 @cache
 def _client(url):
-    return redis.Redis.from_url(url)
+    # Short timeouts: while Redis is down or silent, views go to the database instead
+    # (counting/__init__.py), and a reader waits this long once, not once per view.
+    seconds = settings.CACHE_TIMEOUT_SECONDS
+    return redis.Redis.from_url(url, socket_connect_timeout=seconds, socket_timeout=seconds)
 
 
 @cache
@@ -52,11 +69,13 @@ def batch_prefix():
     return f"{settings.VIEWS_REDIS_PREFIX}flushing:"
 
 
-def buffer_view(article_id, visitor, day):
-    """Add one view to the Redis buffer unless this visitor was counted lately; tell if added."""
+def buffer_view(article_id, visitor, day, now=None, address="", limit=0):
+    """Add one view to the Redis buffer unless this visitor was counted lately, or `address`
+    is at its `limit` this minute; tell if added. Redis errors are raised."""
     script = _count_script(settings.REDIS_URL)
-    keys = [seen_key(article_id, visitor), buffer_key()]
-    args = [settings.VIEWS_VISITOR_WINDOW, f"{article_id}:{day.isoformat()}"]
+    minute = int((now or timezone.now()).timestamp()) // 60
+    keys = [seen_key(article_id, visitor), buffer_key(), address_key(address, minute)]
+    args = [settings.VIEWS_VISITOR_WINDOW, f"{article_id}:{day.isoformat()}", limit]
     return bool(script(keys=keys, args=args))
 
 

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from articles.models import Article, DailyViews, RecentView, ViewsFlush
+from articles.models import AddressViews, Article, DailyViews, RecentView, ViewsFlush
 
 # Rows per statement when a batch is applied; well under SQLite's limit of bound parameters.
 BATCH_ROWS = 500
@@ -22,56 +22,98 @@ FLUSH_RECORDS_KEPT = timedelta(days=7)
 PURGE_CHANCE = 1 / 1000
 
 
-def record_view(article_id, visitor, day, now):
+def record_view(article_id, visitor, day, now, address="", limit=0):
     """Count one view of a published article unless this visitor was counted lately.
 
-    Return True if the view was counted. The visitor's memory (`RecentView`), the total and
-    the day's row change together, never read-modify-write; a returning visitor costs one
-    read-only statement.
+    With a `limit`, the view is not counted either if `address` (a keyed hash) added `limit`
+    counted views this minute already. Return True if the view was counted. The visitor's
+    memory (`RecentView`), the address's tally, the total and the day's row change together,
+    never read-modify-write; a returning visitor costs one read-only statement on PostgreSQL.
     """
-    counted = _count_one_view(article_id, visitor, day, now)
+    minute = int(now.timestamp()) // 60
+    counted = _count_one_view(article_id, visitor, day, now, address, minute, limit)
     if counted and random.random() < PURGE_CHANCE:
         forget_recent_views(now)
     return counted
 
 
 def forget_recent_views(now=None):
-    """Delete the visitors' memories older than the window; return how many went."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=settings.VIEWS_VISITOR_WINDOW)
+    """Delete the visitors' memories older than the window, and past minutes' address tallies.
+
+    Return how many memories went.
+    """
+    now = now or timezone.now()
+    AddressViews.objects.filter(minute__lt=int(now.timestamp()) // 60 - 1).delete()
+    cutoff = now - timedelta(seconds=settings.VIEWS_VISITOR_WINDOW)
     deleted, _ = RecentView.objects.filter(seen_at__lt=cutoff).delete()
     return deleted
 
 
-def _count_one_view(article_id, visitor, day, now):
+# PostgreSQL: one statement, one round trip, atomic by itself, row locks released at once. A
+# visitor within the window neither inserts (DO NOTHING takes no lock) nor updates, so the
+# statement writes nothing and commits without waiting for the disk. Written out rather than
+# built by the ORM: this runs on every page-cache hit. {limited} is the address's tally: an
+# address at its limit changes nothing; otherwise a new view takes one of its slots (the
+# upsert's WHERE settles a race at the limit) and is counted only if it got one.
+_PG_COUNT = (
+    "WITH {over}"
+    "new AS (INSERT INTO {memory} (article_id, visitor, seen_at) "
+    "SELECT %s, %s, %s {not_over} ON CONFLICT (article_id, visitor) DO NOTHING RETURNING 1), "
+    "renewed AS (UPDATE {memory} SET seen_at = %s WHERE article_id = %s "
+    "AND visitor = %s AND seen_at < %s AND NOT EXISTS (SELECT 1 FROM new) {and_not_over}"
+    "RETURNING 1), "
+    "{slot}"
+    "counted AS (UPDATE {table} SET views = views + 1 WHERE id = %s "
+    "AND status = %s AND published_at <= %s "  # as ArticleQuerySet.published()
+    "AND {fresh} RETURNING id) "
+    "INSERT INTO {daily} (article_id, day, views) SELECT id, %s, 1 FROM counted "
+    "ON CONFLICT (article_id, day) DO UPDATE SET views = {daily}.views + 1"
+)
+_FRESH = "(EXISTS (SELECT 1 FROM new) OR EXISTS (SELECT 1 FROM renewed))"
+
+
+def _postgresql_count(cursor, article_id, visitor, day, now, address, minute, limit):
+    tables = {
+        "table": Article._meta.db_table,
+        "daily": DailyViews._meta.db_table,
+        "memory": RecentView._meta.db_table,
+    }
+    cutoff = now - timedelta(seconds=settings.VIEWS_VISITOR_WINDOW)
+    memory = [article_id, visitor, now, now, article_id, visitor, cutoff]
+    counted = [article_id, Article.Status.PUBLISHED.value, now, day]
+    if not limit:
+        sql = _PG_COUNT.format(
+            **tables, over="", not_over="", and_not_over="", slot="", fresh=_FRESH
+        )
+        cursor.execute(sql, memory + counted)
+        return cursor.rowcount == 1
+    tally = AddressViews._meta.db_table
+    sql = _PG_COUNT.format(
+        **tables,
+        over=f"over AS (SELECT 1 FROM {tally} WHERE address = %s AND minute = %s "
+        "AND views >= %s), ",
+        not_over="WHERE NOT EXISTS (SELECT 1 FROM over)",
+        and_not_over="AND NOT EXISTS (SELECT 1 FROM over) ",
+        slot=f"slot AS (INSERT INTO {tally} (address, minute, views) SELECT %s, %s, 1 "
+        f"WHERE {_FRESH} ON CONFLICT (address, minute) DO UPDATE "
+        f"SET views = {tally}.views + 1 WHERE {tally}.views < %s RETURNING 1), ",
+        fresh="EXISTS (SELECT 1 FROM slot)",
+    )
+    cursor.execute(sql, [address, minute, limit] + memory + [address, minute, limit] + counted)
+    return cursor.rowcount == 1
+
+
+def _count_one_view(article_id, visitor, day, now, address, minute, limit):
     """Remember the visitor and add 1 to a published article's total and its day's row.
 
-    Nothing is added if this visitor was counted within the window; tell whether it was added.
+    Nothing is added if this visitor was counted within the window, or the address is at its
+    limit; tell whether it was added.
     """
-    cutoff = now - timedelta(seconds=settings.VIEWS_VISITOR_WINDOW)
-    table, daily = Article._meta.db_table, DailyViews._meta.db_table
-    memory = RecentView._meta.db_table
     if connection.vendor == "postgresql":
-        # One statement, one round trip: atomic by itself, row locks released at once. A
-        # visitor within the window neither inserts (DO NOTHING takes no lock) nor updates,
-        # so the statement writes nothing and commits without waiting for the disk. Written
-        # out rather than built by the ORM: this runs on every page-cache hit.
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH new AS (INSERT INTO {memory} (article_id, visitor, seen_at) "
-                "VALUES (%s, %s, %s) ON CONFLICT (article_id, visitor) DO NOTHING RETURNING 1), "
-                f"renewed AS (UPDATE {memory} SET seen_at = %s WHERE article_id = %s "
-                "AND visitor = %s AND seen_at < %s AND NOT EXISTS (SELECT 1 FROM new) "
-                "RETURNING 1), "
-                f"counted AS (UPDATE {table} SET views = views + 1 WHERE id = %s "
-                "AND status = %s AND published_at <= %s "  # as ArticleQuerySet.published()
-                "AND (EXISTS (SELECT 1 FROM new) OR EXISTS (SELECT 1 FROM renewed)) "
-                "RETURNING id) "
-                f"INSERT INTO {daily} (article_id, day, views) SELECT id, %s, 1 FROM counted "
-                f"ON CONFLICT (article_id, day) DO UPDATE SET views = {daily}.views + 1",
-                [article_id, visitor, now, now, article_id, visitor, cutoff]
-                + [article_id, Article.Status.PUBLISHED.value, now, day],
-            )
-            return cursor.rowcount == 1
+            return _postgresql_count(cursor, article_id, visitor, day, now, address, minute, limit)
+    cutoff = now - timedelta(seconds=settings.VIEWS_VISITOR_WINDOW)
+    memory, tally = RecentView._meta.db_table, AddressViews._meta.db_table
     with transaction.atomic():
         with connection.cursor() as cursor:
             # SQLite: the upsert's WHERE leaves a visitor within the window untouched (0 rows).
@@ -83,6 +125,17 @@ def _count_one_view(article_id, visitor, day, now):
             )
             if cursor.rowcount != 1:
                 return False
+            if limit:
+                # A slot of the address's minute; at the limit, the visitor is forgotten again.
+                cursor.execute(
+                    f"INSERT INTO {tally} (address, minute, views) VALUES (%s, %s, 1) "
+                    "ON CONFLICT (address, minute) DO UPDATE SET views = views + 1 "
+                    f"WHERE {tally}.views < %s",
+                    [address, minute, limit],
+                )
+                if cursor.rowcount != 1:
+                    transaction.set_rollback(True)
+                    return False
         updated = Article.objects.published().filter(pk=article_id).update(views=F("views") + 1)
         if updated:
             _upsert_daily_views([(article_id, day, 1)])

@@ -1,6 +1,8 @@
-"""Fixtures of the articles tests: the two counting modes, a local feed server."""
+"""Fixtures of the articles tests: the two counting modes, a local feed server, outages."""
 
 import io
+import socket
+import threading
 import uuid
 from itertools import count
 
@@ -102,3 +104,81 @@ def make_source(db, server):
 def feed_import(guard, fast_limits, media_root):
     """Guard the network, shorten the timeouts, keep pictures in a temporary folder."""
     return guard
+
+
+# --- outages: a cache that is down or silent --------------------------------------------------
+
+
+class SilentServer:
+    """A TCP server on the loopback that accepts connections and never answers a byte."""
+
+    def __init__(self):
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.accepted = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _address = self.socket.accept()
+            except OSError:
+                return  # closed
+            self.accepted.append(connection)
+
+    def close(self):
+        self.socket.close()
+        for connection in self.accepted:
+            connection.close()
+
+
+def unused_port():
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        return probe.getsockname()[1]
+
+
+def redis_cache(url, seconds=0.3):
+    return {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": seconds, "SOCKET_TIMEOUT": seconds},
+        }
+    }
+
+
+@pytest.fixture
+def silent_server():
+    server = SilentServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def caches_on(settings):
+    settings.FRAGMENT_CACHE_SECONDS = 60
+    settings.PAGE_CACHE_SECONDS = 30
+
+
+@pytest.fixture
+def redis_stopped(settings, caches_on):
+    """The shared cache is a Redis where nothing listens (connections refused)."""
+    url = f"redis://127.0.0.1:{unused_port()}/0"
+    settings.CACHES = redis_cache(url)
+    return url
+
+
+@pytest.fixture
+def redis_silent(settings, caches_on, silent_server):
+    """The shared cache is a Redis that accepts connections and never answers."""
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{silent_server.port}/0")
+    return silent_server
+
+
+@pytest.fixture
+def cache_table_missing(settings, caches_on):
+    """The database cache's table was never created (`createcachetable` not run)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "newsportal.cache.DatabaseCache", "LOCATION": "no_cache_table"}
+    }

@@ -7,6 +7,8 @@ BROWSER = (
     "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Mobile Safari/537.36"
 )
+# What a browser sends as Accept for a page: a request without one is not counted as a reader's.
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 class _Text(HTMLParser):

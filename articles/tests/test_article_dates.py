@@ -7,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from articles.models import Article
+from articles.tests.pages import ACCEPT, BROWSER
 from articles.text import BAKU_TZ
 
-BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
 PUBLISHED = datetime(2026, 1, 21, 13, 23, tzinfo=BAKU_TZ)
 
 
@@ -85,7 +85,7 @@ def test_views_and_comments_do_not_make_an_article_updated(client, make_article)
     backdate(article, created_at=PUBLISHED, updated_at=PUBLISHED)
     reader = get_user_model().objects.create_user("oxucu", "oxucu@example.com", "s3cret-pass")
 
-    client.get(article.get_absolute_url(), headers={"user-agent": BROWSER})  # a counted view
+    client.get(article.get_absolute_url(), headers={"user-agent": BROWSER, "accept": ACCEPT})
     client.force_login(reader)
     posted = client.post(reverse("comments:post", args=[article.pk]), {"body": "Maraqlıdır"})
     client.logout()

@@ -3,8 +3,9 @@ import threading
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
 from articles.counting import buffer as views_buffer
@@ -185,3 +186,51 @@ def test_concurrent_flushes_apply_every_view_exactly_once(make_article, buffered
 
     assert errors == []
     assert totals(article) == (400, 400)
+
+
+def test_flush_every_seconds_survives_redis_and_database_errors(
+    make_article, buffered, monkeypatch, caplog
+):
+    article = make_article()
+    buffer(article, 3)
+    real_flush, real_apply = views_buffer.flush_buffer, database.apply_view_batch
+    rounds = []
+
+    def flaky_flush():
+        rounds.append(len(rounds) + 1)
+        if len(rounds) <= 2:
+            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Refused.")
+        return real_flush()
+
+    def flaky_apply(key, counts):
+        if len(rounds) == 3:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_apply(key, counts)
+
+    def sleep(seconds):
+        if len(rounds) == 4:
+            raise KeyboardInterrupt
+
+    command = "articles.management.commands.flush_views"
+    monkeypatch.setattr(f"{command}.flush_buffer", flaky_flush)
+    monkeypatch.setattr(views_buffer, "apply_view_batch", flaky_apply)
+    monkeypatch.setattr(f"{command}.time.sleep", sleep)
+    out, err = io.StringIO(), io.StringIO()
+    call_command("flush_views", every=1, stdout=out, stderr=err)
+
+    # Two rounds without Redis, one without the database (the batch stays in Redis), then all.
+    assert rounds == [1, 2, 3, 4]
+    assert totals(article) == (3, 3)
+    assert "Flushed 3 views" in out.getvalue()
+    assert err.getvalue().count("Could not flush the views") == 1  # once per outage
+    assert "Flushing the views works again" in caplog.text
+
+
+def test_a_single_flush_reports_an_unavailable_redis(make_article, buffered, monkeypatch):
+    def refused():
+        raise redis.ConnectionError("Connection refused")
+
+    monkeypatch.setattr("articles.management.commands.flush_views.flush_buffer", refused)
+
+    with pytest.raises(CommandError, match="Could not flush the views: Connection refused"):
+        call_command("flush_views")

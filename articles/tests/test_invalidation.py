@@ -18,7 +18,7 @@ from articles.caching import articles_changed
 from articles.desk.versions import versions_of
 from articles.models import Article, Category, FrontPagePick, LiveUpdate, Source
 from articles.tests.feed_server import FeedServer
-from articles.tests.pages import BROWSER, form_data
+from articles.tests.pages import ACCEPT, BROWSER, form_data
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +31,9 @@ def cached(settings, db):
 def read(client, url):
     """Return the page as an anonymous reader gets it (from the page cache when it is there)."""
     client.cookies.clear()
-    return client.get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.9").content.decode()
+    return client.get(
+        url, HTTP_ACCEPT=ACCEPT, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.9"
+    ).content.decode()
 
 
 def cached_home(client, title_absent):

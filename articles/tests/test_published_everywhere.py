@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from articles.counting import count_view
 from articles.models import Article
-from articles.tests.pages import BROWSER
+from articles.tests.pages import ACCEPT, BROWSER
 
 
 @pytest.fixture
@@ -43,7 +43,9 @@ def test_a_cached_article_is_refreshed_only_while_published(every_kind):
 
 def test_views_are_counted_only_for_published_articles(every_kind):
     for article in every_kind.values():
-        request = RequestFactory().get(article.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+        request = RequestFactory().get(
+            article.get_absolute_url(), HTTP_ACCEPT=ACCEPT, HTTP_USER_AGENT=BROWSER
+        )
         count_view(request, article.pk)
 
     counted = set(Article.objects.filter(views__gt=0).values_list("pk", flat=True))

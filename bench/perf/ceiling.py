@@ -73,7 +73,8 @@ request = function()
     counter = counter + 1
     agent = agent .. " r" .. tostring(math.random(1000000000)) .. "." .. counter
   end
-  return wrk.format("GET", paths[math.random(#paths)], {["User-Agent"] = agent})
+  local headers = {["User-Agent"] = agent, ["Accept"] = "text/html"}
+  return wrk.format("GET", paths[math.random(#paths)], headers)
 end
 """
 
@@ -159,7 +160,8 @@ def run_python(paths, args, user_agent, unique=False):
         while time.monotonic() < deadline:
             started = time.perf_counter()
             agent = f"{user_agent} r{random.randrange(10**12)}" if unique else user_agent
-            connection.request("GET", random.choice(paths), headers={"User-Agent": agent})
+            headers = {"User-Agent": agent, "Accept": support.ACCEPT}
+            connection.request("GET", random.choice(paths), headers=headers)
             response = connection.getresponse()
             response.read()
             mine.append(time.perf_counter() - started)
@@ -189,7 +191,8 @@ def visit_each(paths, user_agent):
 
     def visit(path):
         request = urllib.request.Request(
-            f"http://127.0.0.1:{PORT}{path}", headers={"User-Agent": user_agent}
+            f"http://127.0.0.1:{PORT}{path}",
+            headers={"User-Agent": user_agent, "Accept": support.ACCEPT},
         )
         with urllib.request.urlopen(request, timeout=60) as response:
             response.read()

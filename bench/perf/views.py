@@ -69,7 +69,9 @@ def stored_views(url, article_id):
 def get(port, path, user_agent):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        connection.request("GET", path, headers={"User-Agent": user_agent})
+        connection.request(
+            "GET", path, headers={"User-Agent": user_agent, "Accept": support.ACCEPT}
+        )
         response = connection.getresponse()
         response.read()
         return response.status

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Source
+from articles.tests.pages import ACCEPT
 from comments.models import Comment
 from newsportal import replicas
 
@@ -150,7 +151,7 @@ def test_a_reader_who_comments_sees_the_comment_at_once(
     url = article.get_absolute_url()
 
     with queries_on("replica") as on_replica, queries_on("default") as on_primary:
-        page = client.get(url, HTTP_USER_AGENT=browser_user_agent)
+        page = client.get(url, HTTP_ACCEPT=ACCEPT, HTTP_USER_AGENT=browser_user_agent)
     assert page.status_code == 200 and "Replikadan oxunan xəbər" in page.content.decode()
     assert len(on_replica) >= 3  # the article, the menu, the blocks
     reads = [q["sql"] for q in on_primary if q["sql"].startswith("SELECT")]
@@ -161,19 +162,20 @@ def test_a_reader_who_comments_sees_the_comment_at_once(
     posted = client.post(
         reverse("comments:post", args=[article.pk]),
         {"body": "Təzə şərhim"},
+        HTTP_ACCEPT=ACCEPT,
         HTTP_USER_AGENT=browser_user_agent,
     )
     assert posted.status_code == 302
     assert client.cookies[replicas.PIN_COOKIE]["max-age"] == django_settings.REPLICA_PIN_SECONDS
 
     with queries_on("replica") as on_replica:
-        page = client.get(url, HTTP_USER_AGENT=browser_user_agent)
+        page = client.get(url, HTTP_ACCEPT=ACCEPT, HTTP_USER_AGENT=browser_user_agent)
     assert "Təzə şərhim" in page.content.decode()
     assert len(on_replica) == 0  # pinned to the primary while the replicas catch up
 
     client.cookies.pop(replicas.PIN_COOKIE)
     with queries_on("replica") as on_replica:
-        page = client.get(url, HTTP_USER_AGENT=browser_user_agent)
+        page = client.get(url, HTTP_ACCEPT=ACCEPT, HTTP_USER_AGENT=browser_user_agent)
     assert "Təzə şərhim" in page.content.decode() and len(on_replica) >= 3
 
 

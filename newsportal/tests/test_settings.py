@@ -115,7 +115,7 @@ def test_cache_is_the_database_by_default_and_redis_with_redis_url():
 
     assert settings_of(backend, DJANGO_DEBUG="1") == (
         0,
-        "django.core.cache.backends.db.DatabaseCache\n",
+        "newsportal.cache.DatabaseCache\n",
     )
     assert settings_of(
         backend, DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/0", VIEWS_BUFFER="redis"

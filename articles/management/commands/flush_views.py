@@ -2,15 +2,22 @@
 
 Run it every few seconds, by a timer or in a loop with `--every SECONDS`. Several copies may run
 at once and any may be killed mid-way: every batch is applied exactly once (see
-`articles.counting.buffer.flush_buffer`).
+`articles.counting.buffer.flush_buffer`). With `--every`, an unavailable Redis or database is
+logged and the flush tried again next round; a batch that could not be applied stays in Redis
+until it is, so nothing is lost.
 """
 
+import logging
 import time
 
+import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, close_old_connections, connection
 
 from articles.counting.buffer import flush_buffer
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -29,14 +36,28 @@ class Command(BaseCommand):
             raise CommandError("Views are not buffered: set VIEWS_BUFFER=redis and REDIS_URL.")
         if every is not None and every <= 0:
             raise CommandError("--every needs a positive number of seconds.")
+        failing = False
         while True:
-            batches, views = flush_buffer()
-            if batches or every is None:
-                self.stdout.write(
-                    self.style.SUCCESS(
-                        f"Flushed {views} views ({batches} batch{'' if batches == 1 else 'es'})."
+            try:
+                batches, views = flush_buffer()
+            except (redis.RedisError, DatabaseError) as error:
+                if every is None:
+                    raise CommandError(f"Could not flush the views: {error}") from error
+                if not failing:  # once per outage, not every round
+                    logger.exception("Could not flush the views; trying again every %s s", every)
+                    self.stderr.write(f"Could not flush the views ({error}); trying again.")
+                failing = True
+                if not connection.in_atomic_block:  # (tests run in one)
+                    close_old_connections()  # a broken database connection is opened afresh
+            else:
+                if failing:
+                    logger.warning("Flushing the views works again")
+                failing = False
+                if batches or every is None:
+                    plural = "" if batches == 1 else "es"
+                    self.stdout.write(
+                        self.style.SUCCESS(f"Flushed {views} views ({batches} batch{plural}).")
                     )
-                )
             if every is None:
                 return
             try:

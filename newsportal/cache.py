@@ -1,0 +1,65 @@
+"""The database cache used without Redis: one statement per write, culled now and then.
+
+Django's database cache counts the table's rows (`SELECT COUNT(*)`, a scan) on every write to
+decide whether to cull, then reads the row and updates or inserts it: four statements, one of
+them growing with the table, for each stored fragment or page. Here a write is one upsert
+(PostgreSQL and SQLite; other databases get Django's way), and one write in `CULL_EVERY`
+(OPTIONS, default 200) counts the rows and culls as Django does: the expired rows go, and if
+the table is still over MAX_ENTRIES, a `1/CULL_FREQUENCY` share of the rest. Expired rows are
+thus deleted even when the table is far from full, at the price of the table overshooting
+MAX_ENTRIES by at most CULL_EVERY rows between two culls.
+"""
+
+import base64
+import pickle
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.core.cache.backends import db
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.db import connections, router
+from django.utils.timezone import now as tz_now
+
+UPSERT_VENDORS = {"postgresql", "sqlite"}
+
+
+class DatabaseCache(db.DatabaseCache):
+    """Django's database cache, writing with one upsert and culling every `CULL_EVERY` writes."""
+
+    def __init__(self, table, params):
+        super().__init__(table, params)
+        self._cull_every = max(1, int(params.get("OPTIONS", {}).get("CULL_EVERY", 200)))
+        self._writes = 0
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        alias = router.db_for_write(self.cache_model_class)
+        connection = connections[alias]
+        if connection.vendor not in UPSERT_VENDORS:
+            return super().set(key, value, timeout, version)
+        key = self.make_and_validate_key(key, version=version)
+        timeout = self.get_backend_timeout(timeout)
+        if timeout is None:
+            expires = datetime.max
+        else:
+            expires = datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
+        expires = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
+        pickled = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        table = connection.ops.quote_name(self._table)
+        with connection.cursor() as cursor:
+            self._writes += 1
+            if self._writes % self._cull_every == 0:
+                self.cull_now(alias, cursor)
+            cursor.execute(
+                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "
+                "ON CONFLICT (cache_key) DO UPDATE "
+                "SET value = excluded.value, expires = excluded.expires",
+                [key, pickled, expires],
+            )
+
+    def cull_now(self, alias, cursor):
+        """Delete the expired rows, and cull the oldest if the table is still too large."""
+        table = connections[alias].ops.quote_name(self._table)
+        cursor.execute(f"SELECT COUNT(*) FROM {table}")
+        rows = cursor.fetchone()[0]
+        if self._cull_frequency or rows > self._max_entries:  # 0 means "clear when full"
+            self._cull(alias, cursor, tz_now().replace(microsecond=0), rows)
