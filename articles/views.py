@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from articles import search, text
 from articles.caching.fragments import PageFragments
 from articles.filters import EARLIEST_DAY, LATEST_DAY, ArticleSearchFilter, label_suggestions
-from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, current_language
+from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, Tag, current_language
 
 
 def home(request):
@@ -21,7 +21,9 @@ def home(request):
 
 def article_detail(request, slug, pk):
     """Show one article; staff may also preview drafts and scheduled articles."""
-    articles = Article.objects.select_related("source", "translation", "translated_from")
+    articles = Article.objects.select_related(
+        "source", "translation", "translated_from"
+    ).prefetch_related("tags")
     fragments = PageFragments(request, article_pk=pk)
     if request.user.is_staff:
         article = get_object_or_404(articles, pk=pk)
@@ -138,6 +140,18 @@ class LabelView(ArticleListView):
 
     def articles(self):
         return self.labelled.newest_first()
+
+
+class TagView(ArticleListView):
+    template_name = "articles/tag_detail.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
+        self.extra_context = {"tag": self.tag}
+
+    def articles(self):
+        return visible_articles().filter(tags=self.tag).newest_first()
 
 
 def _date_or_404(year, month, day=1):

@@ -23,3 +23,7 @@ def page_text(response):
     parser = _Text()
     parser.feed(response.content.decode())
     return " ".join(parser.parts)
+
+
+# The article form's gallery inline (ArticlePhotoInline) as a browser posts it with no picture.
+NO_GALLERY = {"photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0"}

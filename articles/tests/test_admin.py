@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from articles.models import Article
+from articles.tests.pages import NO_GALLERY
 
 
 def latest_news(response):
@@ -78,6 +79,7 @@ def test_editor_creates_a_draft_publishes_it_and_readers_see_it(client, editor, 
     response = client.post(
         reverse("admin:articles_article_add"),
         {
+            **NO_GALLERY,
             "language": "az",
             "title": "Bakıda yeni park açıldı",
             "slug": "",

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from articles.models import Article, Category, Source
 from articles.tests.feed_server import FeedServer
-from articles.tests.pages import BROWSER
+from articles.tests.pages import BROWSER, NO_GALLERY
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +40,7 @@ def cached_home(client, title_absent):
 def article_data(article, **changes):
     published = timezone.localtime(article.published_at)
     data = {
+        **NO_GALLERY,
         "language": article.language,
         "title": article.title,
         "slug": article.slug,

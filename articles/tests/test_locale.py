@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from articles.models import Article, Source
 from articles.services import link_translation
+from articles.tests.pages import NO_GALLERY
 
 ARCHIVED = datetime(2025, 10, 20, 8, 24, tzinfo=UTC)  # 12:24 in Baku
 
@@ -196,6 +197,7 @@ def test_admin_rejects_a_translation_in_the_same_language(client, editor, make_a
     response = client.post(
         reverse("admin:articles_article_change", args=[first.pk]),
         {
+            **NO_GALLERY,
             "language": "az", "title": first.title, "slug": first.slug, "label": "",
             "lead": "", "body": first.body, "image_caption": "", "author_name": "",
             "author_position": "", "source": "", "source_url": "", "archived_at_0": "",
