@@ -275,6 +275,7 @@ class CategoryAdmin(ReadersSeeItAdmin):
 @admin.register(Tag)
 class TagAdmin(ReadersSeeItAdmin):
     list_display = ["name", "slug", "article_total"]
+    ordering = ["name"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
