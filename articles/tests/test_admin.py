@@ -53,6 +53,9 @@ def test_editors_group_has_the_article_permissions_and_none_on_users(db):
 
     assert {"add_article", "change_article", "delete_article", "view_article"} <= codenames
     assert {"add_source", "change_source", "add_category", "view_dailyviews"} <= codenames
+    assert {"add_tag", "change_tag", "view_tag", "add_articlephoto", "delete_articlephoto"} <= (
+        codenames
+    )
     assert not Permission.objects.filter(
         group__name="Editors", content_type__app_label="auth"
     ).exists()

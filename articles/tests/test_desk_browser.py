@@ -1,9 +1,14 @@
 """The editors' desk in Chromium: the body editor, pasting, autosave and the reader's page."""
 
+import io
+
 import pytest
+from django.core.files.base import ContentFile
+from PIL import Image
 from playwright.sync_api import expect
 
-from articles.models import Article
+from articles.models import Article, ArticlePhoto
+from articles.services import count_photos, store_photo_renditions
 
 pytestmark = [
     pytest.mark.browser,
@@ -12,6 +17,11 @@ pytestmark = [
 
 PASSWORD = "Redaksiya-2026-qis"
 MODIFIER = "Control"
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -165,3 +175,54 @@ def test_leaving_a_changed_form_asks_first(desk):
     page.evaluate("() => { location.href = '/admin/'; }")
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
+
+
+def test_a_picture_of_the_article_is_placed_in_the_text_from_the_editor(desk, make_article):
+    page, url = desk
+    article = make_article(title="Şəkilli mətn", body="<p>Giriş.</p>")
+    buffer = io.BytesIO()
+    Image.new("RGB", (1400, 800), (20, 120, 60)).save(buffer, "JPEG")
+    photo = ArticlePhoto.objects.create(
+        article=article,
+        image=ContentFile(buffer.getvalue(), name="park.jpg"),
+        alt_text="Yaşıl park",
+        caption="Yeni park",
+    )
+    store_photo_renditions(photo)
+    count_photos(article)
+
+    page.goto(f"{url}/admin/articles/article/{article.pk}/change/")
+    body_editor(page).click()
+    page.keyboard.press("End")
+    page.get_by_role("button", name="Mətnə əlavə edin").click()
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist .success")).to_be_visible()
+
+    article.refresh_from_db()
+    assert '<img src="/media/' in article.body and 'alt="Yaşıl park"' in article.body
+    assert "<figcaption>Yeni park</figcaption>" in article.body
+
+
+def test_an_embed_loads_its_frame_only_when_the_reader_clicks(browser, live_server, make_article):
+    article = make_article(
+        body='<p>Mətn.</p><p><a href="https://youtu.be/dQw4w9WgXcQ">https://youtu.be/dQw4w9WgXcQ</a></p>'
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    outside = []
+    # Nothing may leave 127.0.0.1: the provider's frame is answered here, and counted.
+    page.route(
+        "https://www.youtube-nocookie.com/**",
+        lambda route: (outside.append(route.request.url), route.fulfill(body="<p>video</p>")),
+    )
+    page.goto(f"{live_server.url}{article.get_absolute_url()}")
+    page.wait_for_load_state("networkidle")
+    assert outside == []
+
+    page.get_by_role("link", name="YouTube").click()
+
+    expect(page.locator("iframe.embed-frame")).to_have_attribute(
+        "src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"
+    )
+    page.wait_for_timeout(300)
+    assert outside == ["https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ?autoplay=1"]
