@@ -405,3 +405,9 @@ def test_related_news_cost_no_query_when_the_parts_are_cached(client, settings, 
     assert "Qarabağ klubu yeni mövsümə hazırlaşır" in html
     assert not any("articles_tag" in query["sql"] for query in queries)
     assert len(queries) <= 2
+
+
+def test_the_click_script_allows_exactly_the_embed_frame_hosts(settings):
+    script = (settings.BASE_DIR / "static" / "js" / "site.js").read_text()
+    listed = script.split("var frameHosts = [")[1].split("]")[0]
+    assert sorted(host.strip(' "\n') for host in listed.split(",")) == sorted(embeds.FRAME_HOSTS)
