@@ -463,7 +463,10 @@ class Article(models.Model):
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="articles")
     # Kept by services.count_photos(): an article without a gallery costs its page no query.
-    photo_count = models.PositiveSmallIntegerField(_("gallery pictures"), default=0, editable=False)
+    # The database's own default too: bulk loads (generate_articles' COPY) leave it out.
+    photo_count = models.PositiveSmallIntegerField(
+        _("gallery pictures"), default=0, db_default=0, editable=False
+    )
 
     objects = ArticleQuerySet.as_manager()
 
