@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -25,19 +24,28 @@ from articles import images, search, text
 from articles.caching import articles_changed
 from articles.counting import stats
 from articles.desk.admin import DeskAdminMixin, DeskFormMixin
-from articles.html import sanitize_html
+from articles.html import normalize_body, removed_markup, sanitize_html
 from articles.importers.feeds import import_in_background
 from articles.models import (
     Article,
+    ArticlePhoto,
     Category,
     DailyViews,
     FrontPagePick,
     ImportStatus,
     LiveUpdate,
     Source,
+    Tag,
     current_language,
 )
-from articles.services import check_translation, link_translation, store_renditions
+from articles.services import (
+    check_translation,
+    count_photos,
+    link_translation,
+    store_photo_renditions,
+    store_renditions,
+)
+from articles.widgets import BodyEditorWidget
 
 
 class LabelWidget(forms.TextInput):
@@ -66,7 +74,44 @@ def with_url_rules(db_field, **kwargs):
     return db_field.formfield(**{**URL_FIELDS_ASSUME_HTTPS.get(type(db_field), {}), **kwargs})
 
 
+def checked_image(form):
+    """Refuse pictures the site would not store (articles/images.py's one check)."""
+    image = form.cleaned_data.get("image")
+    if image and "image" in form.changed_data:
+        images.validate_upload(image)
+    return image
+
+
+class BodyField(forms.CharField):
+    """The body's HTML: line endings normalised, changed only if what readers get changed."""
+
+    widget = BodyEditorWidget
+
+    def to_python(self, value):
+        return normalize_body(super().to_python(value))
+
+    def has_changed(self, initial, data):
+        return sanitize_html(normalize_body(initial)) != sanitize_html(self.to_python(data))
+
+
+def removed_message(tags, attributes):
+    """Return the warning naming what sanitising removed from a body, or ""."""
+    names = {"style": _("formatting (style attributes)"), "on": _("scripts in attributes")}
+    items = [f"<{tag}> ×{count}" if count > 1 else f"<{tag}>" for tag, count in tags.items()]
+    items += [f"{names[name]} ×{count}" for name, count in attributes.items()]
+    if not items:
+        return ""
+    return _(
+        "The body was saved without what readers' pages may not carry: %(items)s. "
+        "Embed videos and posts by pasting their link on a line of its own."
+    ) % {"items": ", ".join(items)}
+
+
 class ArticleAdminForm(DeskFormMixin, forms.ModelForm):
+    class Media:
+        # Keeps the unsaved form in the browser and asks before leaving it (static/js/desk/).
+        js = [forms.Script("js/desk/autosave.js", type="module")]
+
     # Edited from either side of the link; services.link_translation stores it.
     translation_link = forms.ModelChoiceField(
         queryset=Article.objects.all(),
@@ -84,21 +129,24 @@ class ArticleAdminForm(DeskFormMixin, forms.ModelForm):
             if field.concrete and field.editable and field.name not in {"id", "translation"}
         ]
         formfield_callback = with_url_rules
+        field_classes = {"body": BodyField}
+        widgets = {"body": BodyEditorWidget}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.removed_from_body = ""
         if self.instance.pk:
             self.fields["translation_link"].initial = self.instance.translated
+            self.fields["body"].widget.pictures = self.instance.pictures_for_editor()
 
     def clean_body(self):
-        return sanitize_html(self.cleaned_data["body"])
+        body = self.cleaned_data["body"]
+        cleaned = sanitize_html(body)
+        self.removed_from_body = removed_message(*removed_markup(body, cleaned))
+        return cleaned
 
     def clean_image(self):
-        """Refuse pictures the site would not store (articles/images.py's one check)."""
-        image = self.cleaned_data.get("image")
-        if image and "image" in self.changed_data:
-            images.validate_upload(image)
-        return image
+        return checked_image(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -288,21 +336,57 @@ class LiveUpdateForm(forms.ModelForm):
         return body
 
     def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if image and "image" in self.changed_data:
-            if getattr(image, "size", 0) > settings.ARTICLE_IMAGE_MAX_BYTES:
-                raise forms.ValidationError(
-                    _("The image is too large: at most %(size)s are allowed."),
-                    params={"size": filesizeformat(settings.ARTICLE_IMAGE_MAX_BYTES)},
-                    code="too_large",
-                )
-            images.validate_upload(image)
-        return image
+        return checked_image(self)
+
+
+@admin.register(Tag)
+class TagAdmin(ReadersSeeItAdmin):
+    list_display = ["name", "slug", "article_total"]
+    ordering = ["name"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_total=Count("articles"))
+
+    @admin.display(description=_("articles"), ordering="article_total")
+    def article_total(self, tag):
+        return tag.article_total
+
+
+class ArticlePhotoForm(forms.ModelForm):
+    class Meta:
+        model = ArticlePhoto
+        fields = ["image", "alt_text", "caption", "position"]
+
+    def clean_image(self):
+        return checked_image(self)
+
+
+class ArticlePhotoInline(admin.TabularInline):
+    """The gallery (FOTOLAR): pictures with alt text and caption, in the order of `position`."""
+
+    model = ArticlePhoto
+    form = ArticlePhotoForm
+    fields = ["thumbnail", "image", "alt_text", "caption", "position"]
+    readonly_fields = ["thumbnail"]
+    extra = 1
+    max_num = settings.ARTICLE_GALLERY_MAX_PICTURES
+
+    @admin.display(description=_("preview"))
+    def thumbnail(self, photo):
+        if not photo.pk or not photo.image:
+            return "—"
+        versions = photo.renditions
+        url = versions[0].jpeg_url if versions else photo.image.url
+        return format_html('<img src="{}" alt="" style="max-width: 120px; height: auto">', url)
 
 
 @admin.register(Article)
 class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
     form = ArticleAdminForm
+    inlines = [ArticlePhotoInline]
+    autocomplete_fields = ["tags"]
     list_display = [
         "title",
         "label",
@@ -337,7 +421,10 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
     ]
     actions = ["publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["language", "title", "slug", "label", "lead", "body", "opened"]}),
+        (
+            None,
+            {"fields": ["language", "title", "slug", "label", "lead", "body", "tags", "opened"]},
+        ),
         (_("Image"), {"fields": ["image", "image_preview", "image_caption"]}),
         (_("Author"), {"fields": ["author_name", "author_position"]}),
         (
@@ -443,6 +530,23 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         if "image" in form.changed_data:
             store_renditions(obj)
         link_translation(obj, form.cleaned_data.get("translation_link"))
+        if form.removed_from_body:
+            self.message_user(request, form.removed_from_body, messages.WARNING)
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is ArticlePhoto:
+            for photo_form in formset.forms:
+                photo = photo_form.instance
+                if photo.pk and "image" in photo_form.changed_data:
+                    store_photo_renditions(photo)
+            count_photos(form.instance)
+
+    def save_related(self, request, form, formsets, change):
+        # Tags and gallery pictures are saved after the article: readers' pages learn of them
+        # only now.
+        super().save_related(request, form, formsets, change)
+        articles_changed()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra = {**(extra_context or {}), "live_form": LiveUpdateForm(prefix="live")}

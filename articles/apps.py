@@ -10,6 +10,7 @@ EDITORS_MIGRATIONS = {
     "articles": [
         "articles.migrations.0002_editors_group",
         "articles.migrations.0013_editors_desk",
+        "articles.migrations.0016_editors_tags_gallery",
     ],
     "comments": ["comments.migrations.0002_editors_moderate_comments"],
 }

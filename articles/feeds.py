@@ -8,7 +8,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, Source, Tag
 from articles.search import summary
 
 FEED_SIZE = 30
@@ -129,6 +129,22 @@ class CategoryFeed(LatestArticlesFeed):
         return super().articles(obj).filter(category=obj)
 
 
+class TagFeed(LatestArticlesFeed):
+    """The newest articles of the active language carrying one tag."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj=None):
+        return f"{settings.SITE_NAME}: {obj.name}"
+
+    def link(self, obj=None):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return super().articles(obj).filter(tags=obj)
+
+
 class LatestArticlesAtomFeed(LatestArticlesFeed):
     feed_type = AtomWithSource
     subtitle = LatestArticlesFeed.description
@@ -142,3 +158,8 @@ class SourceAtomFeed(SourceFeed):
 class CategoryAtomFeed(CategoryFeed):
     feed_type = AtomWithSource
     subtitle = CategoryFeed.description
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = AtomWithSource
+    subtitle = TagFeed.description

@@ -1,6 +1,8 @@
 """Sanitise article HTML: the one place that decides which markup readers' browsers get."""
 
+from collections import Counter
 from functools import partial
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -54,3 +56,57 @@ def _absolute(base_url, value):
     url = urljoin(base_url, value.strip())
     # nh3 checked the scheme of the value as written; check the joined result as well.
     return url if urlsplit(url).scheme in URL_SCHEMES else None
+
+
+def normalize_body(html):
+    """Return `html` with the line endings a browser's form sends (CRLF, CR) written as LF.
+
+    A textarea always submits CRLF; without this, every save of an untouched body would count as
+    a change.
+    """
+    return (html or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+# What the sanitiser drops that an editor should hear about: elements that play, run or embed
+# something, and attributes that style or run script. Wrappers such as <div> or Word's <o:p> go
+# silently: their text stays.
+REPORTED_TAGS = {
+    "script", "style", "iframe", "frame", "object", "embed", "applet", "form", "input", "button",
+    "select", "textarea", "video", "audio", "svg", "math", "canvas", "link", "base", "noscript",
+    "template",
+}  # fmt: skip
+
+
+class _MarkupCounter(HTMLParser):
+    """Count the elements and the notable attributes of an HTML text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = Counter()
+        self.attributes = Counter()
+
+    def handle_starttag(self, tag, attrs):
+        self.tags[tag] += 1
+        for name, _value in attrs:
+            if name.startswith("on"):
+                self.attributes["on"] += 1
+            elif name == "style":
+                self.attributes[name] += 1
+
+
+def _count_markup(html):
+    counter = _MarkupCounter()
+    counter.feed(html or "")
+    counter.close()
+    return counter
+
+
+def removed_markup(html, cleaned):
+    """Return what sanitising took out of `html` to give `cleaned`: ({tag: n}, {attribute: n}).
+
+    Tags are those of REPORTED_TAGS; attributes are "style" and "on" (event handlers such as
+    onclick).
+    """
+    before, after = _count_markup(html), _count_markup(cleaned)
+    tags = {tag: n for tag, n in (before.tags - after.tags).items() if tag in REPORTED_TAGS}
+    return tags, dict(before.attributes - after.attributes)

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Count, OuterRef, Q, Subquery, Sum, Window
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles import images, search, text
+from articles import embeds, images, related, search, text
 from articles.importers import messages
 
 # List pages (source, category, label, day, search) page through at most this many of the
@@ -192,6 +192,33 @@ class Category(models.Model):
         return self.name_ru if current_language() == Language.RU else self.name_az
 
 
+class Tag(models.Model):
+    """A subject articles share ("Qarabağ", "COP29"); its page lists them in the page's language.
+
+    A small model of ours rather than django-taggit: the admin's own autocomplete works on a
+    plain many-to-many field, and a tag page is one join, without generic relations.
+    """
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = text.slugify_title(self.name)[:60] or "tag"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles readers may see: published, and not scheduled for later."""
@@ -326,6 +353,33 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-views", "-published_at")[:limit]
         )
 
+    def related_to(self, article, limit=related.RELATED_LIMIT):
+        """Return up to `limit` published articles like `article` (see articles/related.py).
+
+        One query: the candidates of its language within RELATED_WINDOW of it, each with the
+        number of the article's tags it shares (the article's tags are prefetched on its page).
+        """
+        tag_ids = [tag.pk for tag in article.tags.all()]
+        shared = (
+            Count("tags", filter=Q(tags__in=tag_ids))
+            if tag_ids
+            else Value(0, output_field=IntegerField())
+        )
+        window = related.RELATED_WINDOW
+        candidates = (
+            self.published()
+            .in_language(article.language)
+            .exclude(pk=article.pk)
+            .filter(
+                published_at__gte=article.published_at - window,
+                published_at__lte=article.published_at + window,
+            )
+            .for_lists()
+            .annotate(shared_tags=shared)
+            .order_by("-shared_tags", "-published_at")[: related.RELATED_POOL]
+        )
+        return related.rank(article, candidates, limit)
+
     def most_read_since(self, first_day, language=None, limit=50):
         """Return the most viewed published articles by their views from `first_day` on.
 
@@ -432,6 +486,12 @@ class Article(models.Model):
         _("comments closed"),
         default=False,
         help_text=_("Readers still see the comments but cannot add new ones."),
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="articles")
+    # Kept by services.count_photos(): an article without a gallery costs its page no query.
+    # The database's own default too: bulk loads (generate_articles' COPY) leave it out.
+    photo_count = models.PositiveSmallIntegerField(
+        _("gallery pictures"), default=0, db_default=0, editable=False
     )
 
     class Coverage(models.TextChoices):
@@ -570,6 +630,41 @@ class Article(models.Model):
         versions = self.image_renditions
         return versions[-1].jpeg_url if versions else self.image.url
 
+    @cached_property
+    def gallery(self):
+        """Return the gallery's pictures in order; no query for an article without one."""
+        return list(self.photos.all()) if self.photo_count else []
+
+    @property
+    def body_html(self):
+        """Return the body as readers get it: embeddable links as click-to-load placeholders."""
+        return embeds.with_embeds(self.body)
+
+    def pictures_for_editor(self):
+        """Return the article's own pictures for the body editor: url, thumb, alt, caption."""
+        pictures = []
+        if self.image:
+            versions = self.image_renditions
+            pictures.append(
+                {
+                    "url": versions[-1].jpeg_url if versions else self.image.url,
+                    "thumb": versions[0].jpeg_url if versions else self.image.url,
+                    "alt": self.image_caption,
+                    "caption": self.image_caption,
+                }
+            )
+        for photo in self.photos.all():
+            versions = photo.renditions
+            pictures.append(
+                {
+                    "url": versions[-1].jpeg_url if versions else photo.image.url,
+                    "thumb": versions[0].jpeg_url if versions else photo.image.url,
+                    "alt": photo.alt_text,
+                    "caption": photo.caption,
+                }
+            )
+        return pictures
+
     @property
     def display_label(self):
         return text.upper_for_language(self.label, self.language)
@@ -603,6 +698,39 @@ class Article(models.Model):
         with translation.override(self.language):
             url = self.source.get_absolute_url()
         return format_html('{}<a href="{}">{}</a>{}', before, url, self.source.name, after)
+
+
+class ArticlePhoto(models.Model):
+    """One picture of an article's gallery (FOTOLAR), in the editor's order."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("picture"), upload_to="articles/gallery/%Y/%m/")
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    alt_text = models.CharField(
+        _("alt text"),
+        max_length=300,
+        help_text=_("What the picture shows, for readers who cannot see it; not the caption."),
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # Recorded with the renditions, as Article.image_width/height are.
+    image_width = models.PositiveIntegerField(_("image width"), null=True, editable=False)
+    image_height = models.PositiveIntegerField(_("image height"), null=True, editable=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("gallery picture")
+        verbose_name_plural = _("gallery pictures")
+        indexes = [models.Index(fields=["article", "position"], name="articlephoto_article_pos")]
+
+    def __str__(self):
+        return self.caption or self.alt_text
+
+    @cached_property
+    def renditions(self):
+        """Return the picture's resized versions, smallest first (see articles/images.py)."""
+        return images.renditions(self)
 
 
 class DailyViews(models.Model):

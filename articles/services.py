@@ -13,7 +13,7 @@ from PIL import Image
 
 from articles import images
 from articles.caching import articles_changed
-from articles.models import Article, Language
+from articles.models import Article, ArticlePhoto, Language
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +59,22 @@ def store_renditions(article):
     if article.pk:
         Article.objects.filter(pk=article.pk).update(image_width=width, image_height=height)
         articles_changed(article.language)
+
+
+def store_photo_renditions(photo):
+    """Make the renditions of a gallery picture and record its upright size on the row."""
+    try:
+        width, height = images.make_renditions(photo.image)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        logger.exception("Could not resize gallery picture %s", photo.pk)
+        return
+    photo.image_width, photo.image_height = width, height
+    ArticlePhoto.objects.filter(pk=photo.pk).update(image_width=width, image_height=height)
+
+
+def count_photos(article):
+    """Record on the article how many gallery pictures it has (its page reads them only then)."""
+    count = ArticlePhoto.objects.filter(article=article).count()
+    Article.objects.filter(pk=article.pk).update(photo_count=count)
+    article.photo_count = count
+    articles_changed()

@@ -16,6 +16,9 @@ urlpatterns = [
     path("category/<slug:slug>/rss/", feeds.CategoryFeed(), name="category-rss"),
     path("category/<slug:slug>/atom/", feeds.CategoryAtomFeed(), name="category-atom"),
     path("label/<slug:slug>/", views.LabelView.as_view(), name="label"),
+    path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("tag/<slug:slug>/rss/", feeds.TagFeed(), name="tag-rss"),
+    path("tag/<slug:slug>/atom/", feeds.TagAtomFeed(), name="tag-atom"),
     path("archive/", views.archive_index, name="archive"),
     re_path(
         r"^archive/(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",

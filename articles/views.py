@@ -19,6 +19,7 @@ from articles.models import (
     Article,
     PendingChange,
     Source,
+    Tag,
     current_language,
 )
 
@@ -32,7 +33,9 @@ def home(request):
 
 def article_detail(request, slug, pk):
     """Show one article; staff may also preview drafts and scheduled articles."""
-    articles = Article.objects.select_related("source", "translation", "translated_from")
+    articles = Article.objects.select_related(
+        "source", "translation", "translated_from"
+    ).prefetch_related("tags")
     fragments = PageFragments(request, article_pk=pk)
     if request.user.is_staff:
         article = get_object_or_404(articles, pk=pk)
@@ -182,6 +185,18 @@ class LabelView(ArticleListView):
 
     def articles(self):
         return self.labelled.newest_first()
+
+
+class TagView(ArticleListView):
+    template_name = "articles/tag_detail.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
+        self.extra_context = {"tag": self.tag}
+
+    def articles(self):
+        return visible_articles().filter(tags=self.tag).newest_first()
 
 
 def _date_or_404(year, month, day=1):

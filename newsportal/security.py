@@ -39,7 +39,7 @@ class RequestSizeLimitMiddleware:
     """Refuse request bodies larger than the site accepts before reading them.
 
     Django caps form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams file parts of any size to
-    disk; no public form takes files, and the admin's only upload is an article image.
+    disk; no public form takes files, and the admin's uploads are article pictures.
     """
 
     def __init__(self, get_response):
@@ -58,5 +58,7 @@ class RequestSizeLimitMiddleware:
     def limit_for(path):
         # The admin is mounted under each language prefix: /admin/ and /ru/admin/.
         if "/admin/" in path[:10]:
-            return settings.ARTICLE_IMAGE_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            # The main picture and a few gallery pictures in one save.
+            uploads = settings.ARTICLE_IMAGE_MAX_BYTES * settings.ADMIN_UPLOADS_PER_SAVE
+            return uploads + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE

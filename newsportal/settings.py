@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "axes",
     # Versions of articles (articles/desk/versions.py).
     "reversion",
+    # The body editor's assets (ProseMirror, served from our static files; no CDN).
+    "django_prose_editor",
     "articles",
     "comments",
 ]
@@ -371,6 +373,9 @@ CSP = {
     "font-src": "'self'",
     "connect-src": "'self'",
     "object-src": "'none'",
+    # Click-to-load embeds only, and only from these hosts (articles/embeds.py FRAME_HOSTS).
+    "frame-src": "https://www.youtube-nocookie.com https://www.instagram.com "
+    "https://platform.twitter.com https://www.facebook.com https://t.me",
     "base-uri": "'self'",
     "form-action": "'self'",
     "frame-ancestors": "'none'",
@@ -393,6 +398,10 @@ ARTICLE_IMAGE_MAX_BYTES = int(os.environ.get("ARTICLE_IMAGE_MAX_BYTES", str(5 * 
 # One pixel limit for uploads and imported pictures (articles/images.py): a 24-megapixel camera
 # photo passes, a decompression bomb does not.
 ARTICLE_IMAGE_MAX_PIXELS = int(os.environ.get("ARTICLE_IMAGE_MAX_PIXELS", "25000000"))
+# An article's gallery (FOTOLAR) holds at most this many pictures; one admin save may upload
+# this many new ones (the request limit in newsportal/security.py allows for it).
+ARTICLE_GALLERY_MAX_PICTURES = 12
+ADMIN_UPLOADS_PER_SAVE = 6
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP

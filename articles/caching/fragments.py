@@ -19,6 +19,7 @@ SHARED_FRAGMENTS = ("menu", "most_read", "latest_news")
 ARTICLE_PARTS = {
     "head": "articles/parts/article_head.html",
     "article": "articles/parts/article.html",
+    "related": "articles/parts/related.html",
 }
 
 

@@ -26,6 +26,7 @@ CACHED_PAGES = {
     "articles:source",
     "articles:category",
     "articles:label",
+    "articles:tag",
     "articles:archive_day",
     "articles:archive_month",
     "articles:most_read",

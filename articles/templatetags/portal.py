@@ -151,3 +151,9 @@ def other_language(context):
         request = context.get("request")
         url = translate_url(request.get_full_path(), other) if request else "/"
     return {"code": other, "label": other.upper(), "url": url}
+
+
+@register.filter
+def related_articles(article):
+    """Return "Oxşar xəbərlər": up to five published articles like this one."""
+    return Article.objects.related_to(article)

@@ -34,6 +34,7 @@ class _Form(HTMLParser):
         super().__init__()
         self.form_id, self.inside, self.data = form_id, False, {}
         self.textarea = self.select = None
+        self.multiple = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -51,10 +52,15 @@ class _Form(HTMLParser):
             self.textarea = attrs["name"]
             self.data[self.textarea] = ""
         elif tag == "select":
-            self.select = attrs["name"]
-            self.data.setdefault(self.select, "")
+            self.select, self.multiple = attrs["name"], "multiple" in attrs
+            if not self.multiple:  # a multiple select with nothing chosen sends nothing
+                self.data.setdefault(self.select, "")
         elif tag == "option" and self.select and "selected" in attrs:
-            self.data[self.select] = attrs.get("value", "")
+            value = attrs.get("value", "")
+            if self.multiple:
+                self.data.setdefault(self.select, []).append(value)
+            else:
+                self.data[self.select] = value
 
     def handle_endtag(self, tag):
         if tag == "form":
@@ -75,5 +81,12 @@ def form_data(response, form_id, **changes):
     parser.feed(response.content.decode())
     data = parser.data
     # A textarea's content starts after the newline that follows its tag.
-    data = {name: value[1:] if value.startswith("\n") else value for name, value in data.items()}
+    data = {
+        name: value[1:] if isinstance(value, str) and value.startswith("\n") else value
+        for name, value in data.items()
+    }
     return {**data, **changes}
+
+
+# The article form's gallery inline (ArticlePhotoInline) as a browser posts it with no picture.
+NO_GALLERY = {"photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0"}

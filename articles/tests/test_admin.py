@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from articles.models import Article
+from articles.tests.pages import NO_GALLERY
 
 
 def latest_news(response):
@@ -52,6 +53,9 @@ def test_editors_group_has_the_article_permissions_and_none_on_users(db):
 
     assert {"add_article", "change_article", "delete_article", "view_article"} <= codenames
     assert {"add_source", "change_source", "add_category", "view_dailyviews"} <= codenames
+    assert {"add_tag", "change_tag", "view_tag", "add_articlephoto", "delete_articlephoto"} <= (
+        codenames
+    )
     assert not Permission.objects.filter(
         group__name="Editors", content_type__app_label="auth"
     ).exists()
@@ -78,6 +82,7 @@ def test_editor_creates_a_draft_publishes_it_and_readers_see_it(client, editor, 
     response = client.post(
         reverse("admin:articles_article_add"),
         {
+            **NO_GALLERY,
             "language": "az",
             "title": "Bakıda yeni park açıldı",
             "slug": "",

@@ -11,6 +11,7 @@ from PIL import Image
 from articles import images
 from articles.models import Article
 from articles.services import store_renditions
+from articles.tests.pages import NO_GALLERY
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +35,7 @@ def photo(size=(2000, 1000), orientation=None, gps=True, fmt="JPEG"):
 
 def article_form(**overrides):
     data = {
+        **NO_GALLERY,
         "language": "az",
         "title": "Şəkilli xəbər",
         "slug": "",

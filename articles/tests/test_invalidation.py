@@ -9,16 +9,18 @@ import io
 
 import pytest
 from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from articles.caching import articles_changed
 from articles.desk.versions import versions_of
-from articles.models import Article, Category, FrontPagePick, LiveUpdate, Source
+from articles.models import Article, Category, FrontPagePick, LiveUpdate, Source, Tag
 from articles.tests.feed_server import FeedServer
-from articles.tests.pages import ACCEPT, BROWSER, form_data
+from articles.tests.pages import ACCEPT, BROWSER, NO_GALLERY, form_data
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +47,7 @@ def cached_home(client, title_absent):
 def article_data(article, **changes):
     published = timezone.localtime(article.published_at)
     data = {
+        **NO_GALLERY,
         "language": article.language,
         "title": article.title,
         "slug": article.slug,
@@ -350,3 +353,56 @@ def test_a_version_restored_in_the_admin(client, admin_client, make_article):
 
     assert "Əsl başlıq" in read(client, "/")
     assert "Əsl başlıq" in read(client, article.get_absolute_url())
+
+
+def test_tags_given_to_an_article_in_the_admin(client, admin_client, make_article):
+    article = make_article(title="Teqlənən xəbər")
+    tag = Tag.objects.create(name="Qarabağ")
+    assert "Qarabağ" not in read(client, article.get_absolute_url())
+    read(client, article.get_absolute_url())
+
+    response = admin_client.post(
+        reverse("admin:articles_article_change", args=[article.pk]),
+        article_data(article, tags=[tag.pk]),
+    )
+
+    assert response.status_code == 302
+    assert 'rel="tag">Qarabağ</a>' in read(client, article.get_absolute_url())
+
+
+def test_a_tag_renamed_in_the_admin(client, admin_client, make_article):
+    tag = Tag.objects.create(name="Qarabag", slug="qarabag")
+    article = make_article(title="Teqli xəbər")
+    article.tags.add(tag)
+    assert 'rel="tag">Qarabag</a>' in read(client, article.get_absolute_url())
+
+    admin_client.post(
+        reverse("admin:articles_tag_change", args=[tag.pk]), {"name": "Qarabağ", "slug": "qarabag"}
+    )
+
+    assert 'rel="tag">Qarabağ</a>' in read(client, article.get_absolute_url())
+
+
+def test_a_gallery_picture_added_in_the_admin(
+    client, admin_client, make_article, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    article = make_article(title="Fotolu xəbər")
+    assert "Fotolar" not in read(client, article.get_absolute_url())
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 600), (40, 90, 160)).save(buffer, "JPEG")
+    data = article_data(
+        article,
+        **{
+            "photos-TOTAL_FORMS": "1",
+            "photos-0-image": SimpleUploadedFile("a.jpg", buffer.getvalue(), "image/jpeg"),
+            "photos-0-alt_text": "Xəzər sahilində gün batımı",
+            "photos-0-caption": "",
+            "photos-0-position": "0",
+        },
+    )
+
+    response = admin_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+
+    assert response.status_code == 302
+    assert "Xəzər sahilində gün batımı" in read(client, article.get_absolute_url())

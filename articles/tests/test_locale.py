@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from articles.models import Article, Source
 from articles.services import link_translation
+from articles.tests.pages import NO_GALLERY
 
 ARCHIVED = datetime(2025, 10, 20, 8, 24, tzinfo=UTC)  # 12:24 in Baku
 
@@ -172,6 +173,7 @@ def test_admin_works_in_russian_and_a_russian_article_from_it_shows_russian_chro
     response = client.post(
         "/ru/admin/articles/article/add/",
         {
+            **NO_GALLERY,
             "language": "ru", "title": "Морозы продолжатся", "slug": "", "label": "",
             "lead": "", "body": "<p>Текст</p>", "image_caption": "", "author_name": "",
             "author_position": "", "source": ru_source.pk, "source_url": "",
@@ -196,6 +198,7 @@ def test_admin_rejects_a_translation_in_the_same_language(client, editor, make_a
     response = client.post(
         reverse("admin:articles_article_change", args=[first.pk]),
         {
+            **NO_GALLERY,
             "language": "az", "title": first.title, "slug": first.slug, "label": "",
             "lead": "", "body": first.body, "image_caption": "", "author_name": "",
             "author_position": "", "source": "", "source_url": "", "archived_at_0": "",

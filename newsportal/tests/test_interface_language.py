@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from articles.importers import feeds
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
 from articles.tests.factories import bulk_articles
+from articles.tests.pages import NO_GALLERY
 from comments.models import Comment, CommentBan
 from newsportal import accounts
 from newsportal import views as project_views
@@ -252,6 +253,7 @@ def edit_body(client, article):
         else:
             data[name] = value
     data["body"] = article.body + "<p>.</p>"
+    data.update(NO_GALLERY)
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert LogEntry.objects.filter(object_id=str(article.pk)).exists()

@@ -231,7 +231,11 @@ def test_the_admin_takes_an_image_up_to_its_limit_but_not_more(admin_client, set
     settings.ARTICLE_IMAGE_MAX_BYTES = 1000
     url = reverse("admin:articles_article_add")
     small = SimpleUploadedFile("a.png", b"\0" * 500)
-    huge = SimpleUploadedFile("b.png", b"\0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 2000))
+    # One save may carry the main picture and gallery pictures: ADMIN_UPLOADS_PER_SAVE of them.
+    pictures = settings.ARTICLE_IMAGE_MAX_BYTES * settings.ADMIN_UPLOADS_PER_SAVE
+    huge = SimpleUploadedFile(
+        "b.png", b"\0" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + pictures + 2000)
+    )
 
     assert admin_client.post(url, {"image": small}).status_code == 200  # the form, with errors
     assert admin_client.post(url, {"image": huge}).status_code == 413

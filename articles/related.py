@@ -1,0 +1,50 @@
+"""Oxşar xəbərlər / Похожие новости: how alike two articles are. Knows no model.
+
+An article's related ones come from the published articles of its language within
+RELATED_WINDOW of it (ArticleQuerySet.related_to); they are ranked here: the same story first,
+then by shared tags, then by the words their titles share.
+"""
+
+import re
+from datetime import timedelta
+
+from articles import search
+
+RELATED_LIMIT = 5
+RELATED_WINDOW = timedelta(days=21)
+# Candidates looked at: those sharing most tags, then the newest.
+RELATED_POOL = 200
+# Short words ("və", "bu", "на") say nothing about the subject.
+MIN_WORD = 4
+
+
+def title_words(title):
+    """Return the folded words of a title that can tell what it is about."""
+    return {search.fold(word) for word in re.findall(r"\w+", title or "") if len(word) >= MIN_WORD}
+
+
+def same_story(article, candidate):
+    """Tell whether the two belong to one story: such articles come first.
+
+    Stories are built in parallel (Article.story). When they land, this is the one place to
+    change: `return article.story_id is not None and candidate.story_id == article.story_id`,
+    with `story_id` loaded for the candidates in ArticleQuerySet.related_to().
+    """
+    return False
+
+
+def rank(article, candidates, limit=RELATED_LIMIT):
+    """Return up to `limit` of `candidates` most like `article`, leaving out unrelated ones.
+
+    Each candidate carries `shared_tags`, the number of the article's tags it has.
+    """
+    words = title_words(article.title)
+    scored = []
+    for candidate in candidates:
+        common = len(words & title_words(candidate.title))
+        story = same_story(article, candidate)
+        if not (story or candidate.shared_tags or common >= 2):
+            continue
+        scored.append(((story, candidate.shared_tags, common, candidate.published_at), candidate))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return [candidate for _key, candidate in scored[:limit]]
