@@ -1,5 +1,6 @@
 """Sanitise article HTML: the one place that decides which markup readers' browsers get."""
 
+import re
 from functools import partial
 from urllib.parse import urljoin, urlsplit
 
@@ -19,6 +20,8 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 _URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 _DIMENSIONS = {"width", "height", "colspan", "rowspan"}
+_PARAGRAPH = re.compile(r"<p\b[^>]*>.*?</p>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def sanitize_html(html, base_url=None):
@@ -54,3 +57,11 @@ def _absolute(base_url, value):
     url = urljoin(base_url, value.strip())
     # nh3 checked the scheme of the value as written; check the joined result as well.
     return url if urlsplit(url).scheme in URL_SCHEMES else None
+
+
+def first_paragraph(html):
+    """Return the first non-empty <p> of sanitised `html`, else all of it (a text without <p>)."""
+    for match in _PARAGRAPH.finditer(html or ""):
+        if _TAG.sub("", match[0]).strip():
+            return match[0]
+    return html or ""

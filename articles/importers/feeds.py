@@ -27,6 +27,7 @@ from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
@@ -34,7 +35,8 @@ from PIL import Image, UnidentifiedImageError
 from articles import images, text
 from articles.caching import articles_changed
 from articles.html import sanitize_html
-from articles.importers import http
+from articles.importers import fulltext, http, schedule
+from articles.importers.concurrency import database_turn
 from articles.models import Article, Category, ImportStatus, Source
 from articles.services import store_renditions
 
@@ -85,6 +87,12 @@ class SourceReport:
     notes: list[str] = field(default_factory=list)
     etag: str = ""
     last_modified: str = ""
+    # For the schedule: the entries' times, how long the feed took, what an error answer said.
+    entry_times: list[datetime] = field(default_factory=list)
+    fetch_ms: int | None = None
+    error_headers: dict[str, str] = field(default_factory=dict)
+    # New articles whose text is still the feed's summary: their pages are fetched next.
+    full_text_ids: list[int] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -126,6 +134,7 @@ class _Entry:
     published_at: datetime
     category: Category | None
     image_urls: tuple[str, ...]
+    wants_page: bool = False  # the body is a summary; the article's page will give the text
 
 
 def import_source(
@@ -145,14 +154,19 @@ def import_source(
         else:
             try:
                 _import_feed(source, report, dry_run, limits or http.DEFAULT_LIMITS, progress)
-            except (FeedError, http.FetchError) as error:
+            except http.FetchError as error:
+                report.status, report.error = ImportStatus.FAILED, str(error)
+                if error.status in schedule.RETRY_AFTER_STATUSES:
+                    report.error_headers = error.headers
+            except FeedError as error:
                 report.status, report.error = ImportStatus.FAILED, str(error)
             except Exception as error:  # a bug or a database failure must not stop other sources
                 logger.exception("Import of %s failed", source)
                 report.status, report.error = ImportStatus.FAILED, f"internal error: {error!r}"
     report.seconds = time.monotonic() - started
     if not dry_run and report.status != ImportStatus.BUSY:
-        _record(source, report)
+        with database_turn():
+            _record(source, report)
     return report
 
 
@@ -188,14 +202,18 @@ def _import_feed(source, report, dry_run, limits, progress):
 
 
 def _import_entries(source, report, dry_run, limits, progress, client):
-    response = http.fetch(
-        source.feed_url,
-        http=client,
-        limits=limits,
-        etag=source.etag,
-        last_modified=source.last_modified,
-        accept=FEED_ACCEPT,
-    )
+    fetch_started = time.monotonic()
+    try:
+        response = http.fetch(
+            source.feed_url,
+            http=client,
+            limits=limits,
+            etag=source.etag,
+            last_modified=source.last_modified,
+            accept=FEED_ACCEPT,
+        )
+    finally:
+        report.fetch_ms = round((time.monotonic() - fetch_started) * 1000)
     if response.not_modified:
         report.status = ImportStatus.NOT_MODIFIED
         return
@@ -203,11 +221,15 @@ def _import_entries(source, report, dry_run, limits, progress, client):
     report.etag = response.headers.get("etag", "")[:300]
     report.last_modified = response.headers.get("last-modified", "")[:100]
     entries = parsed.entries
-    existing = _existing_articles(entries, response.url)
-    categories = {
-        category.slug: category
-        for category in Category.objects.filter(slug__in=list((source.category_map or {}).values()))
-    }
+    report.entry_times = [_published(entry) for entry in entries]
+    with database_turn():
+        existing = _existing_articles(entries, response.url)
+        categories = {
+            category.slug: category
+            for category in Category.objects.filter(
+                slug__in=list((source.category_map or {}).values())
+            )
+        }
     seen = set()  # a feed may list one link twice; its first (newest) entry wins
     pending = []  # new articles waiting to be inserted together
     bar = (progress or (lambda total, name: _NoProgress()))(len(entries), source.name)
@@ -221,7 +243,7 @@ def _import_entries(source, report, dry_run, limits, progress, client):
                     seen.add(data.url)
                     article = _store(source, data, existing, report, dry_run, client, limits)
                     if article is not None:
-                        pending.append((number, article))
+                        pending.append((number, article, data.wants_page))
             except EntryError as error:
                 report.failed += 1
                 report.note(f"entry {number}: {error}")
@@ -362,6 +384,7 @@ def _entry_data(entry, source, categories, feed_url) -> _Entry:
         raise EntryError("no title")
     title, label = text.split_label(title)
     body = sanitize_html(_body_html(entry), base_url=url).strip()
+    feed_html = body
     tags = entry.get("tags", [])
     terms = [name for tag in tags for name in (tag.get("term"), tag.get("label")) if name]
     return _Entry(
@@ -373,6 +396,7 @@ def _entry_data(entry, source, categories, feed_url) -> _Entry:
         published_at=_published(entry),
         category=source.category_for(terms, categories),
         image_urls=_image_urls(entry, url),
+        wants_page=fulltext.wants_page(source, feed_html),
     )
 
 
@@ -470,17 +494,23 @@ def _insert(pending, report):
     """
     if not pending:
         return
+    with database_turn():
+        _insert_turn(pending, report)
+
+
+def _insert_turn(pending, report):
     try:
         with _own_transaction():
-            Article.objects.bulk_create([article for _number, article in pending])
+            Article.objects.bulk_create([article for _number, article, _page in pending])
     except DatabaseError:
         pass
     else:
         report.new += len(pending)
+        report.full_text_ids += [article.pk for _number, article, page in pending if page]
         articles_changed()
         return
     stored = 0
-    for number, article in pending:
+    for number, article, wants_page in pending:
         article.pk, article._state.adding = None, True
         try:
             with _own_transaction():
@@ -496,6 +526,8 @@ def _insert(pending, report):
                 report.note(f"entry {number}: not stored: {error}")
         else:
             stored += 1
+            if wants_page:
+                report.full_text_ids.append(article.pk)
     report.new += stored
     if stored:
         articles_changed()
@@ -512,8 +544,16 @@ def _own_transaction():
 
 
 def _update(article, data, report, dry_run):
-    """Refresh a draft whose entry changed at the source; leave published articles alone."""
-    if (article.title, article.label, article.body) == (data.title, data.label, data.body):
+    """Refresh a draft whose entry changed at the source; leave published articles alone.
+
+    The body of an article whose text comes from its page is not the feed's to change.
+    """
+    fields = {"title": data.title, "label": data.label, "author_name": data.author_name}
+    if not data.wants_page:
+        fields["body"] = data.body
+    if all(
+        getattr(article, name) == value for name, value in fields.items() if name != "author_name"
+    ):
         report.skipped += 1
         return
     if article.status != Article.Status.DRAFT:
@@ -521,20 +561,17 @@ def _update(article, data, report, dry_run):
         report.note(f"changed at the source but published, left alone: {data.url}")
         return
     if not dry_run:
-        with _own_transaction():
+        with database_turn(), _own_transaction():
             # The status condition keeps an editor's publishing in the meantime from being undone.
             changed = Article.objects.filter(pk=article.pk, status=Article.Status.DRAFT).update(
-                title=data.title,
-                label=data.label,
-                body=data.body,
-                author_name=data.author_name,
-                updated_at=timezone.now(),
+                **fields, updated_at=timezone.now()
             )
         if not changed:
             report.skipped += 1
             report.note(f"published while importing, left alone: {data.url}")
             return
-    article.title, article.label, article.body = data.title, data.label, data.body
+    for name, value in fields.items():
+        setattr(article, name, value)
     report.updated += 1
     if not dry_run:
         articles_changed(article.language)
@@ -589,6 +626,7 @@ def _record(source, report):
     }
     if report.status in (ImportStatus.OK, ImportStatus.NOT_MODIFIED):
         fields["last_import_at"] = now
+    fields.update(_schedule_fields(source, report, now))
     if report.status == ImportStatus.OK:
         # Failed entries are retried next time only if the feed is not answered by a 304.
         keep = not report.failed
@@ -599,6 +637,30 @@ def _record(source, report):
         setattr(source, name, value)
 
 
+def _schedule_fields(source, report, now) -> dict:
+    """Return the source's schedule after this outcome (see articles/importers/schedule.py)."""
+    fields = {}
+    if report.fetch_ms is not None:
+        fields["fetch_durations"] = schedule.with_duration(source.fetch_durations, report.fetch_ms)
+    if report.status == ImportStatus.FAILED:
+        failures = source.consecutive_failures + 1
+        wait = schedule.retry_after(report.error_headers, now)
+        fields["consecutive_failures"] = failures
+        fields["next_import_at"] = schedule.next_attempt(
+            now=now, interval=source.import_interval, failures=failures, succeeded=False, wait=wait
+        )
+        return fields
+    interval = source.import_interval
+    if report.status == ImportStatus.OK and report.entry_times:
+        interval = schedule.publishing_interval(report.entry_times)
+    fields["import_interval"] = interval
+    fields["consecutive_failures"] = 0
+    fields["next_import_at"] = schedule.next_attempt(
+        now=now, interval=interval, failures=0, succeeded=True
+    )
+    return fields
+
+
 def _error_text(report) -> str:
     lines = [report.error] if report.error else []
     lines += report.notes[:MAX_NOTES]
@@ -607,9 +669,18 @@ def _error_text(report) -> str:
     return "\n".join(lines)
 
 
-def sources_to_import(slugs=None):
-    """Return the sources an import covers: the named ones, else every active one with a feed."""
+def sources_to_import(slugs=None, *, due=False):
+    """Return the sources an import covers: the named ones, else every active one with a feed.
+
+    With `due`, only those whose next attempt has come (or was never planned).
+    """
     sources = Source.objects.exclude(feed_url="")
     if slugs:
-        return sources.filter(slug__in=slugs)
-    return sources.filter(is_active=True)
+        sources = sources.filter(slug__in=slugs)
+    else:
+        sources = sources.filter(is_active=True)
+    if due:
+        sources = sources.filter(
+            Q(next_import_at__isnull=True) | Q(next_import_at__lte=timezone.now())
+        )
+    return sources

@@ -35,7 +35,15 @@ DEFAULT_LIMITS = Limits()
 
 
 class FetchError(Exception):
-    """A download that failed or broke a limit; the message says why, for the source's record."""
+    """A download that failed or broke a limit; the message says why, for the source's record.
+
+    An HTTP error answer also carries its status and headers (Retry-After on 429 and 503).
+    """
+
+    def __init__(self, message, *, status=None, headers=None):
+        super().__init__(message)
+        self.status = status
+        self.headers = headers or {}
 
 
 @dataclass
@@ -139,7 +147,11 @@ def _response(raw: requests.Response, limits: Limits, deadline: float) -> Respon
     if raw.status_code == 304:
         return response
     if raw.status_code >= 400:
-        raise FetchError(f"HTTP {raw.status_code} {raw.reason or ''}".strip())
+        raise FetchError(
+            f"HTTP {raw.status_code} {raw.reason or ''}".strip(),
+            status=raw.status_code,
+            headers=response.headers,
+        )
     if raw.status_code != 200:
         raise FetchError(f"unexpected HTTP status {raw.status_code}")
     response.content = _read_body(raw, limits, deadline)
