@@ -1,13 +1,16 @@
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,7 +19,7 @@ from articles import images, text
 from articles.caching import articles_changed
 from articles.counting import stats
 from articles.html import sanitize_html
-from articles.importers.feeds import import_source
+from articles.importers import ingest, schedule
 from articles.models import Article, Category, DailyViews, ImportStatus, Source
 from articles.services import check_translation, link_translation, store_renditions
 
@@ -122,25 +125,57 @@ LAST_IMPORT_FIELDS = [
     "last_attempt_at",
     "last_import_at",
     "last_import_status",
+    "consecutive_failures",
+    "next_import_at",
+    "median_fetch_time",
     "last_error",
+    "full_text_note",
     "etag",
     "last_modified",
 ]
+ENTRIES_PER_DAY_OVER = 7  # days averaged for "entries per day"
+
+
+class FeedHealthFilter(admin.SimpleListFilter):
+    title = _("feed health")
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return [("failing", _("failing")), ("healthy", _("healthy"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failing":
+            return queryset.filter(consecutive_failures__gt=0)
+        if self.value() == "healthy":
+            return queryset.filter(consecutive_failures=0)
+        return queryset
 
 
 @admin.register(Source)
 class SourceAdmin(ReadersSeeItAdmin):
+    # The list is the feeds' health view: what an editor on duty needs to see at a glance.
     list_display = [
         "name",
+        "language",
+        "is_active",
+        "article_total",
+        "last_import_at",
+        "failures_in_a_row",
+        "next_import_at",
+        "entries_per_day",
+        "median_fetch_time",
+        "last_import_status",
+    ]
+    list_filter = [
+        FeedHealthFilter,
         "kind",
         "language",
         "is_active",
         "publish_imported",
-        "article_total",
-        "last_attempt_at",
-        "last_import_status",
+        "last_status",
+        "full_text",
+        "republish",
     ]
-    list_filter = ["kind", "language", "is_active", "publish_imported", "last_status"]
     search_fields = ["name", "homepage"]
     prepopulated_fields = {"slug": ["name"]}
     # Written by the importer only; shown to editors, never edited.
@@ -148,6 +183,7 @@ class SourceAdmin(ReadersSeeItAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "homepage", "language"]}),
         (_("Feed"), {"fields": ["feed_url", "is_active", "publish_imported", "category_map"]}),
+        (_("Text"), {"fields": ["full_text", "republish"]}),
         (
             _("Last import"),
             {"fields": LAST_IMPORT_FIELDS},
@@ -156,11 +192,39 @@ class SourceAdmin(ReadersSeeItAdmin):
     actions = ["fetch_now"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_total=Count("articles"))
+        since = timezone.now() - timedelta(days=ENTRIES_PER_DAY_OVER)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                article_total=Count("articles"),
+                recent_total=Count("articles", filter=Q(articles__archived_at__gte=since)),
+            )
+        )
 
     @admin.display(description=_("articles"), ordering="article_total")
     def article_total(self, source):
         return source.article_total
+
+    @admin.display(description=_("failures in a row"), ordering="consecutive_failures")
+    def failures_in_a_row(self, source):
+        if not source.consecutive_failures:
+            return "0"
+        return format_html('<strong class="errornote">{}</strong>', source.consecutive_failures)
+
+    @admin.display(description=_("entries per day"), ordering="recent_total")
+    def entries_per_day(self, source):
+        recent = getattr(source, "recent_total", None)
+        if recent is None:
+            return "—"
+        return f"{recent / ENTRIES_PER_DAY_OVER:.1f}"
+
+    @admin.display(description=_("median fetch time"))
+    def median_fetch_time(self, source):
+        median = schedule.median_duration(source.fetch_durations)
+        if median is None:
+            return "—"
+        return _("%(seconds).2f s") % {"seconds": median / 1000}
 
     @admin.display(description=_("last import"), ordering="last_status")
     def last_import_status(self, source):
@@ -181,7 +245,8 @@ class SourceAdmin(ReadersSeeItAdmin):
                     messages.WARNING,
                 )
                 continue
-            report = import_source(source)
+            # An editor's "now" starts the backoff over (ingest.fetch_now).
+            report = ingest.fetch_now(source)
             self.message_user(request, *fetch_message(report))
 
 

@@ -563,6 +563,18 @@ class Article(models.Model):
         return first_paragraph(self.body)
 
     @property
+    def readable_body(self):
+        """Return the part of the body the source lets readers see here (page, feeds, meta)."""
+        policy = self.republish_policy
+        if policy == Republish.HEADLINE:
+            return ""
+        return self.first_paragraph if policy == Republish.EXCERPT else self.body
+
+    @property
+    def readable_lead(self):
+        return "" if self.republish_policy == Republish.HEADLINE else self.lead
+
+    @property
     def source_link(self):
         """Return the address shown after "Mənbə": the original article, else the source site."""
         if self.source_url:

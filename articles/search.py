@@ -149,11 +149,14 @@ def plain_text(markup):
 
 
 def summary(article, length=200):
-    """Return the article's lead, else its body's first sentence, as plain text of <= length."""
-    if article.lead:
-        text = " ".join(article.lead.split())  # the lead is plain text already
+    """Return the article's lead, else its body's first sentence, as plain text of <= length.
+
+    Only what the source lets us republish (`readable_lead`, `readable_body`) is summarised.
+    """
+    if article.readable_lead:
+        text = " ".join(article.readable_lead.split())  # the lead is plain text already
     else:
-        body = plain_text(article.body)
+        body = plain_text(article.readable_body)
         match = _SENTENCE.match(body)
         text = match.group(1) if match else body
     if len(text) > length:
