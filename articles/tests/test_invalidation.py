@@ -13,7 +13,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Category, Source
+from articles.importers import fulltext
+from articles.models import Article, Category, FullText, Republish, Source
 from articles.tests.feed_server import FeedServer
 from articles.tests.pages import BROWSER
 
@@ -151,6 +152,8 @@ def test_a_source_renamed_in_the_admin(client, admin_client, make_article, sourc
             "language": "az",
             "feed_url": "",
             "category_map": "{}",
+            "full_text": "feed",
+            "republish": "full",
         },
     )
 
@@ -205,6 +208,7 @@ def test_import_feeds(client, db, settings):
             feed_url=server.url("/az.xml"),
             is_active=True,
             publish_imported=True,
+            full_text=FullText.FEED,  # the fixture's links lead to real sites
         )
         read(client, "/")
         before = read(client, "/")
@@ -217,3 +221,43 @@ def test_import_feeds(client, db, settings):
     assert imported is not None and imported.source.name == "Oxu.az"
     assert read(client, "/") != before
     assert imported.title in read(client, "/")
+
+
+def test_a_full_text_fetched_after_the_import(client, db, settings, make_article, source):
+    settings.FEED_IMPORT_PRIVATE_HOSTS = True
+    server = FeedServer().start()
+    try:
+        server.add_fixture("/az/park-1", "page_az.html", content_type="text/html")
+        article = make_article(
+            source=source, body="<p>Qısa xülasə.</p>", source_url=server.url("/az/park-1")
+        )
+        url = article.get_absolute_url()
+        read(client, url)
+        assert "səkkiz ay çəkib" not in read(client, url)
+
+        assert fulltext.complete_article(article.pk) == "full text"
+    finally:
+        server.stop()
+        fulltext.robots.clear()
+
+    assert "səkkiz ay çəkib" in read(client, url)
+
+
+def test_a_sources_republishing_policy_changed_in_the_admin(
+    client, admin_client, make_article, source
+):
+    article = make_article(source=source, body="<p>Birinci abzas.</p><p>İkinci abzas.</p>")
+    url = article.get_absolute_url()
+    read(client, url)
+    assert "İkinci abzas." in read(client, url)
+    data = {
+        field: getattr(source, field)
+        for field in ("name", "slug", "kind", "homepage", "language", "feed_url")
+    }
+    data.update(category_map="{}", full_text=source.full_text, republish=Republish.EXCERPT)
+
+    response = admin_client.post(f"/admin/articles/source/{source.pk}/change/", data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "İkinci abzas." not in read(client, url)
+    assert "Ardını mənbədə oxuyun" in read(client, url)
