@@ -18,7 +18,9 @@ from articles.importers import fulltext, ingest
 from articles.importers.feeds import sources_to_import
 from articles.models import ImportStatus, Source
 
-QUEUED_SECONDS = 600  # a queued source is not sent again for this long (unless it started)
+# A queued source is not sent again for this long, unless its task started (a task that waits
+# longer in a busy queue may be sent twice, which costs a skipped run, nothing more).
+QUEUED_SECONDS = 120
 LOCK_SECONDS = 300  # the Redis lock (not PostgreSQL) outlives a killed worker this long at most
 
 

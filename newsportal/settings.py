@@ -256,10 +256,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis redelivers an unacknowledged task after this long: longer than any import may take.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis hands an unacknowledged task to another worker after this long (a killed worker's):
+# a task still running then is harmless, as the second copy finds its source locked.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# How often beat sends the due sources (each source's own schedule decides which are due).
+INGEST_BEAT_SECONDS = float(os.environ.get("INGEST_BEAT_SECONDS", "30"))
 CELERY_BEAT_SCHEDULE = {
-    "enqueue-due-sources": {"task": "articles.tasks.enqueue_due_sources", "schedule": 30.0}
+    "enqueue-due-sources": {
+        "task": "articles.tasks.enqueue_due_sources",
+        "schedule": INGEST_BEAT_SECONDS,
+    }
 }
 CELERY_TIMEZONE = TIME_ZONE
 
