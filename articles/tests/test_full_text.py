@@ -5,8 +5,11 @@ languages are served by the test server; nothing leaves 127.0.0.1.
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils.html import strip_tags
 
+from articles.caching import articles_changed
 from articles.importers import fulltext, ingest
 from articles.models import Article, FullText, Republish
 from articles.tests.feed_server import FIXTURES
@@ -264,3 +267,19 @@ def test_headline_policy_shows_no_body(client, republished, source):
     assert '<a href="https://oxu.az/park-77" rel="noopener">Xəbəri mənbədə oxuyun</a>' in (
         response.content.decode()
     )
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["rendered", "fragments-cached"])
+def test_the_policies_cost_no_query(client, republished, source, settings, cached):
+    settings.FRAGMENT_CACHE_SECONDS = 60 if cached else 0
+    counts = {}
+    for policy in (Republish.FULL, Republish.EXCERPT, Republish.HEADLINE):
+        source.republish = policy
+        source.save()
+        articles_changed()
+        reader_page(client, republished)  # fills the caches when they are on
+        with CaptureQueriesContext(connection) as queries:
+            reader_page(client, republished)
+        counts[policy] = len(queries)
+    assert counts[Republish.EXCERPT] == counts[Republish.HEADLINE] == counts[Republish.FULL]
+    assert counts[Republish.FULL] <= 8
