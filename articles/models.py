@@ -228,10 +228,14 @@ class ArticleQuerySet(models.QuerySet):
         return self.only("id", "language", "slug", "title", "label", "published_at", "views")
 
     def for_snippets(self):
-        """Load what a search result shows: a list item plus the text its snippet comes from."""
-        return self.only(
-            "id", "language", "slug", "title", "label", "published_at", "views", "lead", "body"
-        )
+        """Load what a search result shows: a list item plus the text its snippet comes from.
+
+        The source's republishing policy too: a snippet shows no more than the article page.
+        """
+        return self.select_related("source").only(
+            "id", "language", "slug", "title", "label", "published_at", "views", "lead", "body",
+            "source__republish",
+        )  # fmt: skip
 
     def newest_first(self, limit=LIST_LIMIT):
         """Return at most `limit` of these articles, newest first, as a plain filter on ids.

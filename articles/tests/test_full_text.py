@@ -283,3 +283,21 @@ def test_the_policies_cost_no_query(client, republished, source, settings, cache
         counts[policy] = len(queries)
     assert counts[Republish.EXCERPT] == counts[Republish.HEADLINE] == counts[Republish.FULL]
     assert counts[Republish.FULL] <= 8
+
+
+def test_search_and_our_feed_quote_no_more_than_the_policy_allows(client, make_article, source):
+    source.republish = Republish.HEADLINE
+    source.save()
+    make_article(
+        source=source,
+        title="Gizli mətnli xəbər",
+        body="<p>Bənövşəyi zürafə haqqında mətn.</p>",
+        source_url="https://oxu.az/x-1",
+    )
+
+    results = page_text(client.get("/search/?q=z%C3%BCrafe"))
+    feed = client.get("/rss/").content.decode()
+
+    assert "Gizli mətnli xəbər" in results
+    assert "Bənövşəyi" not in results
+    assert "Gizli mətnli xəbər" in feed and "Bənövşəyi" not in feed
