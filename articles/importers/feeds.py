@@ -574,7 +574,8 @@ def _update(article, data, report, dry_run):
         setattr(article, name, value)
     report.updated += 1
     if not dry_run:
-        articles_changed(article.language)
+        with database_turn():  # the cache may be a database table
+            articles_changed(article.language)
 
 
 def _download_image(data, client, limits, report) -> ContentFile | None:

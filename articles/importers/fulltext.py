@@ -178,10 +178,9 @@ def complete_article(article_id: int) -> str:
         changed = Article.objects.filter(Q(pk=article.pk) & Q(body=article.body)).update(
             body=body, updated_at=timezone.now()
         )
-    if not changed:
-        return "edited meanwhile, left alone"
-    articles_changed(article.language)
-    return "full text"
+        if changed:
+            articles_changed(article.language)  # the cache may be a database table
+    return "full text" if changed else "edited meanwhile, left alone"
 
 
 def note(source_id: int, line: str) -> None:

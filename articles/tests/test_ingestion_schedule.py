@@ -15,6 +15,7 @@ from django.utils import timezone
 from articles import tasks
 from articles.importers import ingest, schedule
 from articles.importers.feeds import import_source
+from articles.management.commands import import_feeds
 from articles.models import Article, ImportStatus, Source
 from articles.tests.feed_server import conditional
 from articles.tests.pages import changelist_rows
@@ -338,3 +339,27 @@ def test_fetch_now_in_the_admin_resets_the_backoff(admin_client, health, server)
     failing.refresh_from_db()
     assert failing.consecutive_failures == 0
     assert Article.objects.filter(source=failing).count() == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_scheduler_never_waits_for_a_slow_source(server, make_source, monkeypatch):
+    flight = InFlight()
+    server.add("/slow.xml", flight.slow_feed(rss(server, "slow", 10, count=1), 1.0))
+    server.add("/fast.xml", rss(server, "fast", 10, count=1))
+    slow, fast = make_source("/slow.xml"), make_source("/fast.xml")
+    rounds = []
+
+    def sleep(self, seconds):
+        rounds.append(Article.objects.filter(source=fast).count())
+        if len(rounds) == 3:
+            raise KeyboardInterrupt
+        time.sleep(0.2)
+
+    monkeypatch.setattr(import_feeds.Command, "sleep", sleep)
+
+    call_command("import_feeds", "--due", "--every", "30", "--quiet", stdout=io.StringIO())
+
+    assert rounds[-1] == 1  # the fast source was in while the slow one still waited
+    assert server.paths().count("/slow.xml") == 1  # still importing: not started again
+    assert server.paths().count("/fast.xml") == 1  # done and not due yet
+    assert Article.objects.filter(source=slow).count() == 1
