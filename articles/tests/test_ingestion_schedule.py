@@ -317,6 +317,19 @@ def test_the_source_list_shows_each_feeds_health(admin_client, health, prefix, h
     assert rows[failing.name]["last_import_at"] == "-"  # never a success
 
 
+def test_a_sources_page_shows_its_schedule_and_full_text_problems(admin_client, health):
+    _healthy, failing = health
+    Source.objects.filter(pk=failing.pk).update(full_text_note="2026-12-02 10:00 x: no text")
+
+    response = admin_client.get(f"/ru/admin/articles/source/{failing.pk}/change/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for text in ("Неудач подряд", "Следующая попытка", "Проблемы с полным текстом", "no text"):
+        assert text in html, text
+    assert "HTTP 503" in html
+
+
 def test_the_failing_filter_lists_only_failing_sources(admin_client, health):
     healthy, failing = health
 
