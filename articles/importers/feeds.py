@@ -653,7 +653,7 @@ def _schedule_fields(source, report, now) -> dict:
         return fields
     interval = source.import_interval
     if report.status == ImportStatus.OK and report.entry_times:
-        interval = schedule.publishing_interval(report.entry_times)
+        interval = schedule.publishing_interval(report.entry_times, now)
     fields["import_interval"] = interval
     fields["consecutive_failures"] = 0
     fields["next_import_at"] = schedule.next_attempt(

@@ -21,18 +21,24 @@ RETRY_AFTER_STATUSES = {429, 503}
 FETCH_TIMES_KEPT = 20  # fetch durations kept per source for the median
 
 
-def publishing_interval(times: list[datetime]) -> int:
+def publishing_interval(times: list[datetime], now: datetime | None = None) -> int:
     """Return the seconds between imports that suit entries published at `times`.
 
     Half the median gap between the newest entries: a source that publishes every 10 minutes
-    is read every 5, so a new entry waits about a quarter of its gap on average.
+    is read every 5, so a new entry waits about a quarter of its gap on average. A source that
+    has gone quiet (its newest entry older than that rhythm says) is read less often: half the
+    time since its newest entry counts as a gap too, so a night's lull stretches the interval
+    and the morning's first entries shorten it again.
     """
     newest = sorted(times, reverse=True)[:11]
     gaps = [(a - b).total_seconds() for a, b in zip(newest, newest[1:], strict=False)]
     gaps = [gap for gap in gaps if gap > 0]
     if not gaps:
         return MAX_INTERVAL
-    return int(min(MAX_INTERVAL, max(MIN_INTERVAL, statistics.median(gaps) / 2)))
+    gap = statistics.median(gaps)
+    if now is not None:
+        gap = max(gap, (now - newest[0]).total_seconds() / 2)
+    return int(min(MAX_INTERVAL, max(MIN_INTERVAL, gap / 2)))
 
 
 def backoff(interval: int, failures: int, rng: random.Random | None = None) -> float:

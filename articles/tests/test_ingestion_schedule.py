@@ -134,6 +134,16 @@ def test_a_failing_source_backs_off_with_jitter_then_recovers(server, make_sourc
     assert Article.objects.filter(source=source).count() == 5
 
 
+def test_a_source_gone_quiet_is_read_less_often():
+    now = timezone.now()
+    burst = [now - timedelta(hours=4, minutes=10 * n) for n in range(6)]  # busy, 4 hours ago
+    fresh = [now - timedelta(minutes=10 * n) for n in range(6)]
+
+    assert schedule.publishing_interval(fresh, now) == 300
+    assert schedule.publishing_interval(burst, now) == 3600  # half of 4 hours, halved, capped
+    assert schedule.publishing_interval(burst[:1] + fresh[1:], now) == 300
+
+
 def test_backoff_is_capped_and_jittered_but_never_gives_up():
     rng = random.Random(7)
     waits = {schedule.backoff(600, 40, rng) for _ in range(50)}
