@@ -1,9 +1,10 @@
 """Import articles from the sources' RSS and Atom feeds, with their provenance.
 
-One source at a time: fetch the feed (conditionally, within limits), parse it with feedparser
-from the bytes we fetched, and store each entry as an article in its own transaction. An entry
-already imported (same normalised link) is skipped, or updated while it is still a draft. A broken
-source is reported and recorded on the source; it never stops the others.
+One source per call (articles/importers/ingest.py runs many side by side): fetch the feed
+(conditionally, within limits), parse it with feedparser from the bytes we fetched, and store
+each entry as an article. An entry already imported (same normalised link) is skipped, or
+updated while it is still a draft. A broken source is reported and recorded on the source,
+with its next attempt (articles/importers/schedule.py); it never stops the others.
 """
 
 from __future__ import annotations
@@ -384,7 +385,6 @@ def _entry_data(entry, source, categories, feed_url) -> _Entry:
         raise EntryError("no title")
     title, label = text.split_label(title)
     body = sanitize_html(_body_html(entry), base_url=url).strip()
-    feed_html = body
     tags = entry.get("tags", [])
     terms = [name for tag in tags for name in (tag.get("term"), tag.get("label")) if name]
     return _Entry(
@@ -396,7 +396,7 @@ def _entry_data(entry, source, categories, feed_url) -> _Entry:
         published_at=_published(entry),
         category=source.category_for(terms, categories),
         image_urls=_image_urls(entry, url),
-        wants_page=fulltext.wants_page(source, feed_html),
+        wants_page=fulltext.wants_page(source, body),
     )
 
 
