@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from articles import images, text
+from articles import images, tasks, text
 from articles.caching import articles_changed
 from articles.counting import stats
 from articles.html import sanitize_html
@@ -245,8 +245,9 @@ class SourceAdmin(ReadersSeeItAdmin):
                     messages.WARNING,
                 )
                 continue
-            # An editor's "now" starts the backoff over (ingest.fetch_now).
-            report = ingest.fetch_now(source)
+            # An editor's "now" starts the backoff over (ingest.fetch_now); the pages of
+            # summary-only entries are fetched by tasks (on a worker when there is a broker).
+            report = ingest.fetch_now(source, complete=tasks.fetch_full_text.delay)
             self.message_user(request, *fetch_message(report))
 
 

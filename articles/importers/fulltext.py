@@ -128,7 +128,9 @@ def extract(page: bytes, url: str) -> str:
         include_tables=True,
         include_images=False,
         include_links=True,
-        deduplicate=True,
+        # No deduplicate: trafilatura's memory of seen paragraphs is per process, so the second
+        # source republishing one agency text would get nothing.
+        deduplicate=False,
     )
     if not html:
         raise FullTextError("no main text found on the page")

@@ -73,13 +73,13 @@ def _in_thread(source_id, dry_run, done):
         connection.close()
 
 
-def fetch_now(source: Source) -> SourceReport:
+def fetch_now(source: Source, complete: Callable[[int], object] | None = None) -> SourceReport:
     """Import a source at once, as an editor asked: its backoff starts over."""
     Source.objects.filter(pk=source.pk).update(
         consecutive_failures=0, next_import_at=timezone.now()
     )
     source.consecutive_failures = 0
-    return run_source(source)
+    return run_source(source, complete=complete)
 
 
 class Rounds:

@@ -301,3 +301,28 @@ def test_search_and_our_feed_quote_no_more_than_the_policy_allows(client, make_a
     assert "Gizli mətnli xəbər" in results
     assert "Bənövşəyi" not in results
     assert "Gizli mətnli xəbər" in feed and "Bənövşəyi" not in feed
+
+
+def test_fetch_now_in_the_admin_brings_the_full_text_too(admin_client, summary_az, server):
+    response = admin_client.post(
+        "/admin/articles/source/",
+        {"action": "fetch_now", "_selected_action": [summary_az.pk]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    park = Article.objects.get(source_url=server.url("/az/park-1"))
+    assert "səkkiz ay çəkib" in body_text(park)
+
+
+def test_the_same_text_on_a_second_sources_page_is_extracted_too(server, make_source):
+    server.add_fixture("/az/park-1", "page_az.html", content_type="text/html")
+    first = fulltext.extract((FIXTURES / "page_az.html").read_bytes(), server.url("/az/park-1"))
+
+    # Agencies' texts reappear on many sources' pages: each one is extracted in full.
+    again = [
+        fulltext.extract((FIXTURES / "page_az.html").read_bytes(), server.url(f"/s{n}/park"))
+        for n in range(5)
+    ]
+
+    assert again == [first] * 5 and "səkkiz ay çəkib" in first
