@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from axes.admin import AccessAttemptAdmin
 from axes.models import AccessAttempt
 from django import forms
@@ -8,7 +10,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -20,11 +22,12 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from articles import images, search, text
+from articles import images, search, tasks, text
 from articles.caching import articles_changed
 from articles.counting import stats
 from articles.desk.admin import DeskAdminMixin, DeskFormMixin
 from articles.html import normalize_body, removed_markup, sanitize_html
+from articles.importers import ingest, schedule
 from articles.importers.feeds import import_in_background
 from articles.models import (
     Article,
@@ -183,24 +186,56 @@ LAST_IMPORT_FIELDS = [
     "last_import_at",
     "last_import_status",
     "import_errors",
+    "consecutive_failures",
+    "next_import_at",
+    "median_fetch_time",
+    "full_text_note",
     "etag",
     "last_modified",
 ]
+ENTRIES_PER_DAY_OVER = 7  # days averaged for "entries per day"
+
+
+class FeedHealthFilter(admin.SimpleListFilter):
+    title = _("feed health")
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return [("failing", _("failing")), ("healthy", _("healthy"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failing":
+            return queryset.filter(consecutive_failures__gt=0)
+        if self.value() == "healthy":
+            return queryset.filter(consecutive_failures=0)
+        return queryset
 
 
 @admin.register(Source)
 class SourceAdmin(ReadersSeeItAdmin):
+    # The list is the feeds' health view: what an editor on duty needs to see at a glance.
     list_display = [
         "name",
+        "language",
+        "is_active",
+        "article_total",
+        "last_import_at",
+        "failures_in_a_row",
+        "next_import_at",
+        "entries_per_day",
+        "median_fetch_time",
+        "last_import_status",
+    ]
+    list_filter = [
+        FeedHealthFilter,
         "kind",
         "language",
         "is_active",
         "publish_imported",
-        "article_total",
-        "last_attempt_at",
-        "last_import_status",
+        "last_status",
+        "full_text",
+        "republish",
     ]
-    list_filter = ["kind", "language", "is_active", "publish_imported", "last_status"]
     search_fields = ["name", "homepage"]
     prepopulated_fields = {"slug": ["name"]}
     # Written by the importer only; shown to editors, never edited.
@@ -208,6 +243,7 @@ class SourceAdmin(ReadersSeeItAdmin):
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "homepage", "language"]}),
         (_("Feed"), {"fields": ["feed_url", "is_active", "publish_imported", "category_map"]}),
+        (_("Text"), {"fields": ["full_text", "republish"]}),
         (
             _("Last import"),
             {"fields": LAST_IMPORT_FIELDS},
@@ -216,11 +252,39 @@ class SourceAdmin(ReadersSeeItAdmin):
     actions = ["fetch_now"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_total=Count("articles"))
+        since = timezone.now() - timedelta(days=ENTRIES_PER_DAY_OVER)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                article_total=Count("articles"),
+                recent_total=Count("articles", filter=Q(articles__archived_at__gte=since)),
+            )
+        )
 
     @admin.display(description=_("articles"), ordering="article_total")
     def article_total(self, source):
         return source.article_total
+
+    @admin.display(description=_("failures in a row"), ordering="consecutive_failures")
+    def failures_in_a_row(self, source):
+        if not source.consecutive_failures:
+            return "0"
+        return format_html('<strong class="errornote">{}</strong>', source.consecutive_failures)
+
+    @admin.display(description=_("entries per day"), ordering="recent_total")
+    def entries_per_day(self, source):
+        recent = getattr(source, "recent_total", None)
+        if recent is None:
+            return "—"
+        return f"{recent / ENTRIES_PER_DAY_OVER:.1f}"
+
+    @admin.display(description=_("median fetch time"))
+    def median_fetch_time(self, source):
+        median = schedule.median_duration(source.fetch_durations)
+        if median is None:
+            return "—"
+        return _("%(seconds).2f s") % {"seconds": median / 1000}
 
     @admin.display(description=_("last import"), ordering="last_status")
     def last_import_status(self, source):
@@ -253,7 +317,13 @@ class SourceAdmin(ReadersSeeItAdmin):
             sources.append(source)
         if not sources:
             return
-        thread, reports = import_in_background(sources, wait=settings.FEED_FETCH_NOW_WAIT_SECONDS)
+        thread, reports = import_in_background(
+            sources,
+            wait=settings.FEED_FETCH_NOW_WAIT_SECONDS,
+            # An editor's "now" starts the backoff over (ingest.fetch_now); the pages of
+            # summary-only entries are fetched by tasks (on a worker when there is a broker).
+            importer=lambda source: ingest.fetch_now(source, complete=tasks.fetch_full_text.delay),
+        )
         done = list(reports)  # the thread may still be adding to it
         for report in done:
             self.message_user(request, *fetch_message(report))

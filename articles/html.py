@@ -1,5 +1,6 @@
 """Sanitise article HTML: the one place that decides which markup readers' browsers get."""
 
+import re
 from collections import Counter
 from functools import partial
 from html.parser import HTMLParser
@@ -21,6 +22,8 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 _URL_ATTRIBUTES = {("a", "href"), ("img", "src")}
 _DIMENSIONS = {"width", "height", "colspan", "rowspan"}
+_PARAGRAPH = re.compile(r"<p\b[^>]*>.*?</p>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
 
 
 def sanitize_html(html, base_url=None):
@@ -110,3 +113,11 @@ def removed_markup(html, cleaned):
     before, after = _count_markup(html), _count_markup(cleaned)
     tags = {tag: n for tag, n in (before.tags - after.tags).items() if tag in REPORTED_TAGS}
     return tags, dict(before.attributes - after.attributes)
+
+
+def first_paragraph(html):
+    """Return the first non-empty <p> of sanitised `html`, else all of it (a text without <p>)."""
+    for match in _PARAGRAPH.finditer(html or ""):
+        if _TAG.sub("", match[0]).strip():
+            return match[0]
+    return html or ""

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles import embeds, images, related, search, text
+from articles.html import first_paragraph
 from articles.importers import messages
 
 # List pages (source, category, label, day, search) page through at most this many of the
@@ -67,6 +68,18 @@ class SourceQuerySet(models.QuerySet):
         )
 
 
+class FullText(models.TextChoices):
+    AUTO = "auto", _("automatic: the page when the feed has only a summary")
+    FEED = "feed", _("the feed's text")
+    PAGE = "page", _("always the article's page")
+
+
+class Republish(models.TextChoices):
+    FULL = "full", _("the full text")
+    EXCERPT = "excerpt", _("the first paragraph and a link to the source")
+    HEADLINE = "headline", _("the headline and a link to the source")
+
+
 class Source(models.Model):
     """A news site whose articles the portal republishes, e.g. 525.az."""
 
@@ -113,6 +126,41 @@ class Source(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     etag = models.CharField(_("ETag"), max_length=300, blank=True)
     last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True)
+    full_text = models.CharField(
+        _("full text"),
+        max_length=5,
+        choices=FullText.choices,
+        default=FullText.AUTO,
+        help_text=_(
+            "Where the article text comes from. Automatic: the feed's text, or the article's "
+            "page when the feed carries only a short summary."
+        ),
+    )
+    republish = models.CharField(
+        _("republishing allowed"),
+        max_length=8,
+        choices=Republish.choices,
+        default=Republish.FULL,
+        help_text=_("How much of each article the source lets us show."),
+    )
+    full_text_note = models.TextField(
+        _("full-text problems"),
+        blank=True,
+        help_text=_("Why the last import kept the feed's text for some articles."),
+    )
+    # The schedule (articles/importers/schedule.py): when the next import is due, how long the
+    # source's own rhythm says to wait, and how many attempts in a row have failed.
+    next_import_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    import_interval = models.PositiveIntegerField(
+        _("import interval (seconds)"), default=600, editable=False
+    )
+    consecutive_failures = models.PositiveIntegerField(
+        _("failures in a row"), default=0, editable=False
+    )
+    # The last fetches' durations in milliseconds, newest last (for the median in the admin).
+    fetch_durations = models.JSONField(
+        _("recent fetch times"), default=list, blank=True, editable=False
+    )
 
     objects = SourceQuerySet.as_manager()
 
@@ -120,6 +168,7 @@ class Source(models.Model):
         ordering = ["name"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        indexes = [models.Index(fields=["is_active", "next_import_at"], name="source_due")]
 
     def __str__(self):
         return self.name
@@ -232,10 +281,14 @@ class ArticleQuerySet(models.QuerySet):
         return self.only("id", "language", "slug", "title", "label", "published_at", "views")
 
     def for_snippets(self):
-        """Load what a search result shows: a list item plus the text its snippet comes from."""
-        return self.only(
-            "id", "language", "slug", "title", "label", "published_at", "views", "lead", "body"
-        )
+        """Load what a search result shows: a list item plus the text its snippet comes from.
+
+        The source's republishing policy too: a snippet shows no more than the article page.
+        """
+        return self.select_related("source").only(
+            "id", "language", "slug", "title", "label", "published_at", "views", "lead", "body",
+            "source__republish",
+        )  # fmt: skip
 
     def newest_first(self, limit=LIST_LIMIT):
         """Return at most `limit` of these articles, newest first, as a plain filter on ids.
@@ -668,6 +721,28 @@ class Article(models.Model):
     @property
     def display_label(self):
         return text.upper_for_language(self.label, self.language)
+
+    @property
+    def republish_policy(self):
+        """Return how much of the article readers may see here: the source's say, else all."""
+        return self.source.republish if self.source_id else Republish.FULL
+
+    @cached_property
+    def first_paragraph(self):
+        """Return the body's first paragraph: what an excerpt-only source lets us show."""
+        return first_paragraph(self.body)
+
+    @property
+    def readable_body(self):
+        """Return the part of the body the source lets readers see here (page, feeds, meta)."""
+        policy = self.republish_policy
+        if policy == Republish.HEADLINE:
+            return ""
+        return self.first_paragraph if policy == Republish.EXCERPT else self.body
+
+    @property
+    def readable_lead(self):
+        return "" if self.republish_policy == Republish.HEADLINE else self.lead
 
     @property
     def source_link(self):

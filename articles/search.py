@@ -162,11 +162,14 @@ def plain_text(markup):
 
 
 def summary(article, length=200):
-    """Return the article's lead, else its body's first sentence, as plain text of <= length."""
-    if article.lead:
-        text = " ".join(article.lead.split())  # the lead is plain text already
+    """Return the article's lead, else its body's first sentence, as plain text of <= length.
+
+    Only what the source lets us republish (`readable_lead`, `readable_body`) is summarised.
+    """
+    if article.readable_lead:
+        text = " ".join(article.readable_lead.split())  # the lead is plain text already
     else:
-        body = plain_text(article.body)
+        body = plain_text(article.readable_body)
         match = _SENTENCE.match(body)
         text = match.group(1) if match else body
     if len(text) > length:
@@ -175,11 +178,14 @@ def summary(article, length=200):
 
 
 def snippet(article, words, width=220):
-    """Return an escaped excerpt of the lead or body around the first match, highlighted."""
-    text = " ".join(article.lead.split())  # the lead is plain text already
+    """Return an escaped excerpt of the lead or body around the first match, highlighted.
+
+    Only what the source lets us republish (`readable_lead`, `readable_body`) is quoted.
+    """
+    text = " ".join(article.readable_lead.split())  # the lead is plain text already
     spans = _spans(text, words) if words else []
     if not spans:
-        body = plain_text(article.body)
+        body = plain_text(article.readable_body)
         body_spans = _spans(body, words) if words else []
         if body_spans or not text:
             text, spans = body, body_spans

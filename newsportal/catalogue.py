@@ -154,6 +154,8 @@ FORM_LABELS = (
     gettext_noop("Picture's alternative text"),
     gettext_noop("Shown from"),
     gettext_noop("Shown until"),
+    gettext_noop("Full text"),
+    gettext_noop("Republishing allowed"),
     gettext_noop("Until"),
     gettext_noop("Reply to"),
     gettext_noop("Created at"),

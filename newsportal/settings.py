@@ -302,6 +302,31 @@ else:
         }
     }
 
+# Ingestion on Celery (articles/tasks.py, newsportal/celery.py) when a broker is named, e.g.
+# redis://127.0.0.1:6379/1: `celery -A newsportal worker` and `celery -A newsportal beat`.
+# Without one, `manage.py import_feeds --due --every 30` runs the same code in one process.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL  # no broker: a task runs where it is sent
+# A task is acknowledged when it has finished, so a worker killed mid-import leaves it queued
+# for another worker; importing twice is harmless (one article per source URL).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis hands an unacknowledged task to another worker after this long (a killed worker's):
+# a task still running then is harmless, as the second copy finds its source locked.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# How often beat sends the due sources (each source's own schedule decides which are due).
+INGEST_BEAT_SECONDS = float(os.environ.get("INGEST_BEAT_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE = {
+    "enqueue-due-sources": {
+        "task": "articles.tasks.enqueue_due_sources",
+        "schedule": INGEST_BEAT_SECONDS,
+    }
+}
+CELERY_TIMEZONE = TIME_ZONE
+
 # Caching (articles/caching/): the sidebar blocks per language, and whole pages for anonymous
 # readers (on by default in production). Both are invalidated when articles change; the TTLs
 # also bound how late a scheduled article appears. 0 switches either off.

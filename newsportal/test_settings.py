@@ -38,3 +38,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 # The router is installed but idle until a test lists the alias in DATABASE_REPLICAS.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 DATABASE_ROUTERS = ["newsportal.replicas.PrimaryReplicaRouter"]
+
+# Ingestion tasks run where they are sent (articles/tests/test_tasks.py).
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True

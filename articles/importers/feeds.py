@@ -1,9 +1,10 @@
 """Import articles from the sources' RSS and Atom feeds, with their provenance.
 
-One source at a time: fetch the feed (conditionally, within limits), parse it with feedparser
-from the bytes we fetched, and store each entry as an article in its own transaction. An entry
-already imported (same normalised link) is skipped, or updated while it is still a draft. A broken
-source is reported and recorded on the source; it never stops the others.
+One source per call (articles/importers/ingest.py runs many side by side): fetch the feed
+(conditionally, within limits), parse it with feedparser from the bytes we fetched, and store
+each entry as an article. An entry already imported (same normalised link) is skipped, or
+updated while it is still a draft. A broken source is reported and recorded on the source,
+with its next attempt (articles/importers/schedule.py); it never stops the others.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.translation import get_language, gettext_noop, override
@@ -37,7 +39,8 @@ from django.utils.translation import get_language, gettext_noop, override
 from articles import images, text
 from articles.caching import articles_changed
 from articles.html import sanitize_html
-from articles.importers import http, messages
+from articles.importers import fulltext, http, messages, schedule
+from articles.importers.concurrency import database_turn
 from articles.importers.messages import Message, MessageError
 from articles.models import Article, Category, ImportStatus, Source
 from articles.services import store_renditions
@@ -87,6 +90,12 @@ class SourceReport:
     notes: list[Message] = field(default_factory=list)
     etag: str = ""
     last_modified: str = ""
+    # For the schedule: the entries' times, how long the feed took, what an error answer said.
+    entry_times: list[datetime] = field(default_factory=list)
+    fetch_ms: int | None = None
+    error_headers: dict[str, str] = field(default_factory=dict)
+    # New articles whose text is still the feed's summary: their pages are fetched next.
+    full_text_ids: list[int] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -128,6 +137,7 @@ class _Entry:
     published_at: datetime
     category: Category | None
     image_urls: tuple[str, ...]
+    wants_page: bool = False  # the body is a summary; the article's page will give the text
 
 
 def import_source(
@@ -149,13 +159,16 @@ def import_source(
                 _import_feed(source, report, dry_run, limits or http.DEFAULT_LIMITS, progress)
             except (FeedError, http.FetchError) as error:
                 report.status, report.error = ImportStatus.FAILED, error.message
+                if getattr(error, "status", None) in schedule.RETRY_AFTER_STATUSES:
+                    report.error_headers = error.headers
             except Exception as error:  # a bug or a database failure must not stop other sources
                 logger.exception("Import of %s failed", source)
                 report.status = ImportStatus.FAILED
                 report.error = Message(gettext_noop("internal error: %(error)s"), error=repr(error))
     report.seconds = time.monotonic() - started
     if not dry_run and report.status != ImportStatus.BUSY:
-        _record(source, report)
+        with database_turn():
+            _record(source, report)
     return report
 
 
@@ -191,14 +204,18 @@ def _import_feed(source, report, dry_run, limits, progress):
 
 
 def _import_entries(source, report, dry_run, limits, progress, client):
-    response = http.fetch(
-        source.feed_url,
-        http=client,
-        limits=limits,
-        etag=source.etag,
-        last_modified=source.last_modified,
-        accept=FEED_ACCEPT,
-    )
+    fetch_started = time.monotonic()
+    try:
+        response = http.fetch(
+            source.feed_url,
+            http=client,
+            limits=limits,
+            etag=source.etag,
+            last_modified=source.last_modified,
+            accept=FEED_ACCEPT,
+        )
+    finally:
+        report.fetch_ms = round((time.monotonic() - fetch_started) * 1000)
     if response.not_modified:
         report.status = ImportStatus.NOT_MODIFIED
         return
@@ -206,11 +223,15 @@ def _import_entries(source, report, dry_run, limits, progress, client):
     report.etag = response.headers.get("etag", "")[:300]
     report.last_modified = response.headers.get("last-modified", "")[:100]
     entries = parsed.entries
-    existing = _existing_articles(entries, response.url)
-    categories = {
-        category.slug: category
-        for category in Category.objects.filter(slug__in=list((source.category_map or {}).values()))
-    }
+    report.entry_times = [_published(entry) for entry in entries]
+    with database_turn():
+        existing = _existing_articles(entries, response.url)
+        categories = {
+            category.slug: category
+            for category in Category.objects.filter(
+                slug__in=list((source.category_map or {}).values())
+            )
+        }
     seen = set()  # a feed may list one link twice; its first (newest) entry wins
     pending = []  # new articles waiting to be inserted together
     bar = (progress or (lambda total, name: _NoProgress()))(len(entries), source.name)
@@ -224,7 +245,7 @@ def _import_entries(source, report, dry_run, limits, progress, client):
                     seen.add(data.url)
                     article = _store(source, data, existing, report, dry_run, client, limits)
                     if article is not None:
-                        pending.append((number, article))
+                        pending.append((number, article, data.wants_page))
             except EntryError as error:
                 report.failed += 1
                 report.note(
@@ -391,6 +412,7 @@ def _entry_data(entry, source, categories, feed_url) -> _Entry:
         published_at=_published(entry),
         category=source.category_for(terms, categories),
         image_urls=_image_urls(entry, url),
+        wants_page=fulltext.wants_page(source, body),
     )
 
 
@@ -489,17 +511,23 @@ def _insert(pending, report):
     """
     if not pending:
         return
+    with database_turn():
+        _insert_turn(pending, report)
+
+
+def _insert_turn(pending, report):
     try:
         with _own_transaction():
-            Article.objects.bulk_create([article for _number, article in pending])
+            Article.objects.bulk_create([article for _number, article, _page in pending])
     except DatabaseError:
         pass
     else:
         report.new += len(pending)
+        report.full_text_ids += [article.pk for _number, article, page in pending if page]
         articles_changed()
         return
     stored = 0
-    for number, article in pending:
+    for number, article, wants_page in pending:
         article.pk, article._state.adding = None, True
         try:
             with _own_transaction():
@@ -519,6 +547,8 @@ def _insert(pending, report):
                 )
         else:
             stored += 1
+            if wants_page:
+                report.full_text_ids.append(article.pk)
     report.new += stored
     if stored:
         articles_changed()
@@ -537,9 +567,10 @@ def _own_transaction():
 def _update(article, data, report, dry_run, client, limits):
     """Refresh a draft whose entry changed at the source; leave published articles alone.
 
-    The stored body's pictures are our copies: bodies are compared without them.
+    The body of an article whose text comes from its page is not the feed's to change; the
+    stored body's pictures are our copies, so bodies are compared without them.
     """
-    same_body = _without_pictures(article.body) == _without_pictures(data.body)
+    same_body = data.wants_page or _without_pictures(article.body) == _without_pictures(data.body)
     if (article.title, article.label) == (data.title, data.label) and same_body:
         report.skipped += 1
         return
@@ -554,7 +585,7 @@ def _update(article, data, report, dry_run, client, limits):
     if same_body:
         body = article.body
     if not dry_run:
-        with _own_transaction():
+        with database_turn(), _own_transaction():
             # The status condition keeps an editor's publishing in the meantime from being undone.
             changed = Article.objects.filter(pk=article.pk, status=Article.Status.DRAFT).update(
                 title=data.title,
@@ -572,7 +603,8 @@ def _update(article, data, report, dry_run, client, limits):
     article.title, article.label, article.body = data.title, data.label, body
     report.updated += 1
     if not dry_run:
-        articles_changed(article.language)
+        with database_turn():  # the cache may be a database table
+            articles_changed(article.language)
 
 
 def _download_image(data, client, limits, report) -> ContentFile | None:
@@ -658,6 +690,7 @@ def _record(source, report):
     }
     if report.status in (ImportStatus.OK, ImportStatus.NOT_MODIFIED):
         fields["last_import_at"] = now
+    fields.update(_schedule_fields(source, report, now))
     if report.status == ImportStatus.OK:
         # Failed entries are retried next time only if the feed is not answered by a 304.
         keep = not report.failed
@@ -666,6 +699,30 @@ def _record(source, report):
     Source.objects.filter(pk=source.pk).update(**fields)
     for name, value in fields.items():
         setattr(source, name, value)
+
+
+def _schedule_fields(source, report, now) -> dict:
+    """Return the source's schedule after this outcome (see articles/importers/schedule.py)."""
+    fields = {}
+    if report.fetch_ms is not None:
+        fields["fetch_durations"] = schedule.with_duration(source.fetch_durations, report.fetch_ms)
+    if report.status == ImportStatus.FAILED:
+        failures = source.consecutive_failures + 1
+        wait = schedule.retry_after(report.error_headers, now)
+        fields["consecutive_failures"] = failures
+        fields["next_import_at"] = schedule.next_attempt(
+            now=now, interval=source.import_interval, failures=failures, succeeded=False, wait=wait
+        )
+        return fields
+    interval = source.import_interval
+    if report.status == ImportStatus.OK and report.entry_times:
+        interval = schedule.publishing_interval(report.entry_times, now)
+    fields["import_interval"] = interval
+    fields["consecutive_failures"] = 0
+    fields["next_import_at"] = schedule.next_attempt(
+        now=now, interval=interval, failures=0, succeeded=True
+    )
+    return fields
 
 
 def _error_text(report) -> str:
@@ -679,7 +736,9 @@ def _error_text(report) -> str:
     return messages.dumps(lines)
 
 
-def import_in_background(sources, *, wait: float) -> tuple[threading.Thread, list[SourceReport]]:
+def import_in_background(
+    sources, *, wait: float, importer: Callable[[Source], SourceReport] | None = None
+) -> tuple[threading.Thread, list[SourceReport]]:
     """Import the sources in a thread of their own; wait up to `wait` seconds for it.
 
     For "Fetch now" in the admin: a slow source must not hold the editor's request past the web
@@ -694,7 +753,7 @@ def import_in_background(sources, *, wait: float) -> tuple[threading.Thread, lis
         try:
             with override(language):
                 for source in sources:
-                    reports.append(import_source(source))
+                    reports.append((importer or import_source)(source))
         except Exception:
             logger.exception("Background import failed")
         finally:
@@ -706,9 +765,18 @@ def import_in_background(sources, *, wait: float) -> tuple[threading.Thread, lis
     return thread, reports
 
 
-def sources_to_import(slugs=None):
-    """Return the sources an import covers: the named ones, else every active one with a feed."""
+def sources_to_import(slugs=None, *, due=False):
+    """Return the sources an import covers: the named ones, else every active one with a feed.
+
+    With `due`, only those whose next attempt has come (or was never planned).
+    """
     sources = Source.objects.exclude(feed_url="")
     if slugs:
-        return sources.filter(slug__in=slugs)
-    return sources.filter(is_active=True)
+        sources = sources.filter(slug__in=slugs)
+    else:
+        sources = sources.filter(is_active=True)
+    if due:
+        sources = sources.filter(
+            Q(next_import_at__isnull=True) | Q(next_import_at__lte=timezone.now())
+        )
+    return sources

@@ -54,7 +54,15 @@ DEFAULT_LIMITS = Limits()
 
 
 class FetchError(MessageError):
-    """A download that failed or broke a limit; the message says why, for the source's record."""
+    """A download that failed or broke a limit; the message says why, for the source's record.
+
+    An HTTP error answer also carries its status and headers (Retry-After on 429 and 503).
+    """
+
+    def __init__(self, msgid, *, headers=None, **values):
+        super().__init__(msgid, **values)
+        self.status = values.get("status")
+        self.headers = headers or {}
 
 
 @dataclass
@@ -348,7 +356,9 @@ def _response(raw: requests.Response, limits: Limits) -> Response:
         return response
     if raw.status_code >= 400:
         raise FetchError(
-            gettext_noop("the server answered HTTP %(status)d"), status=raw.status_code
+            gettext_noop("the server answered HTTP %(status)d"),
+            status=raw.status_code,
+            headers=response.headers,
         )
     if raw.status_code != 200:
         raise FetchError(gettext_noop("unexpected HTTP status %(status)d"), status=raw.status_code)

@@ -90,3 +90,37 @@ def form_data(response, form_id, **changes):
 
 # The article form's gallery inline (ArticlePhotoInline) as a browser posts it with no picture.
 NO_GALLERY = {"photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0"}
+
+
+class _Rows(HTMLParser):
+    """Collect the admin change list's rows as {column: text} (cells are classed field-<name>)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.column = [], None
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "tr" and self.column is None:
+            self.row = {}
+        fields = [name.removeprefix("field-") for name in classes if name.startswith("field-")]
+        if tag in ("td", "th") and fields:
+            self.column = fields[0]
+            self.row[self.column] = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.column:
+            self.column = None
+        if tag == "tr" and getattr(self, "row", None):
+            self.rows.append(self.row)
+            self.row = {}
+
+    def handle_data(self, data):
+        if self.column:
+            self.row[self.column] += data.strip()
+
+
+def changelist_rows(response):
+    parser = _Rows()
+    parser.feed(response.content.decode())
+    return parser.rows

@@ -1,49 +1,13 @@
-from html.parser import HTMLParser
-
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
 from articles.models import Article
-from articles.tests.pages import NO_GALLERY
+from articles.tests.pages import NO_GALLERY, changelist_rows
 
 
 def latest_news(response):
     html = response.content.decode()
     return html[html.index('id="latest-news"') : html.index('id="most-read"')]
-
-
-class _Rows(HTMLParser):
-    """Collect the admin change list's rows as {column: text} (cells are classed field-<name>)."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows, self.column = [], None
-
-    def handle_starttag(self, tag, attrs):
-        classes = (dict(attrs).get("class") or "").split()
-        if tag == "tr" and self.column is None:
-            self.row = {}
-        fields = [name.removeprefix("field-") for name in classes if name.startswith("field-")]
-        if tag in ("td", "th") and fields:
-            self.column = fields[0]
-            self.row[self.column] = ""
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.column:
-            self.column = None
-        if tag == "tr" and getattr(self, "row", None):
-            self.rows.append(self.row)
-            self.row = {}
-
-    def handle_data(self, data):
-        if self.column:
-            self.row[self.column] += data.strip()
-
-
-def changelist_rows(response):
-    parser = _Rows()
-    parser.feed(response.content.decode())
-    return parser.rows
 
 
 def test_editors_group_has_the_article_permissions_and_none_on_users(db):

@@ -18,7 +18,17 @@ from PIL import Image
 
 from articles.caching import articles_changed
 from articles.desk.versions import versions_of
-from articles.models import Article, Category, FrontPagePick, LiveUpdate, Source, Tag
+from articles.importers import fulltext
+from articles.models import (
+    Article,
+    Category,
+    FrontPagePick,
+    FullText,
+    LiveUpdate,
+    Republish,
+    Source,
+    Tag,
+)
 from articles.tests.feed_server import FeedServer
 from articles.tests.pages import ACCEPT, BROWSER, NO_GALLERY, form_data
 
@@ -159,6 +169,8 @@ def test_a_source_renamed_in_the_admin(client, admin_client, make_article, sourc
             "language": "az",
             "feed_url": "",
             "category_map": "{}",
+            "full_text": "feed",
+            "republish": "full",
         },
     )
 
@@ -213,6 +225,7 @@ def test_import_feeds(client, db, settings):
             feed_url=server.url("/az.xml"),
             is_active=True,
             publish_imported=True,
+            full_text=FullText.FEED,  # the fixture's links lead to real sites
         )
         read(client, "/")
         before = read(client, "/")
@@ -406,3 +419,43 @@ def test_a_gallery_picture_added_in_the_admin(
 
     assert response.status_code == 302
     assert "Xəzər sahilində gün batımı" in read(client, article.get_absolute_url())
+
+
+def test_a_full_text_fetched_after_the_import(client, db, settings, make_article, source):
+    settings.FEED_IMPORT_PRIVATE_HOSTS = True
+    server = FeedServer().start()
+    try:
+        server.add_fixture("/az/park-1", "page_az.html", content_type="text/html")
+        article = make_article(
+            source=source, body="<p>Qısa xülasə.</p>", source_url=server.url("/az/park-1")
+        )
+        url = article.get_absolute_url()
+        read(client, url)
+        assert "səkkiz ay çəkib" not in read(client, url)
+
+        assert fulltext.complete_article(article.pk) == "full text"
+    finally:
+        server.stop()
+        fulltext.robots.clear()
+
+    assert "səkkiz ay çəkib" in read(client, url)
+
+
+def test_a_sources_republishing_policy_changed_in_the_admin(
+    client, admin_client, make_article, source
+):
+    article = make_article(source=source, body="<p>Birinci abzas.</p><p>İkinci abzas.</p>")
+    url = article.get_absolute_url()
+    read(client, url)
+    assert "İkinci abzas." in read(client, url)
+    data = {
+        field: getattr(source, field)
+        for field in ("name", "slug", "kind", "homepage", "language", "feed_url")
+    }
+    data.update(category_map="{}", full_text=source.full_text, republish=Republish.EXCERPT)
+
+    response = admin_client.post(f"/admin/articles/source/{source.pk}/change/", data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "İkinci abzas." not in read(client, url)
+    assert "Ardını mənbədə oxuyun" in read(client, url)

@@ -46,7 +46,8 @@ ENGLISH_WORDS = {
 ALLOWED = {"Icma.az", "RSS", "Atom", "ETag", "Last-Modified", "HTML", "URL", "MB", "ID"}
 # capfirst("istifadəçi") is "Istifadəçi": Azerbaijani capitalises i as İ.
 AZ_DOTLESS_CAPITALS = re.compile(r"\bI(stifad|dxal|stinad|caz|darə|mtina|nternet|lk\b)")
-ENGLISH_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+# Whole words only: "is" of the Azerbaijani "isə" is no English.
+ENGLISH_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z][A-Za-z'’-]*(?![^\W\d_])")
 LABEL = re.compile(r"<label[^>]*>\s*([^<]*)<")
 COLUMN_HEADER = re.compile(
     r'<th scope="col"[^>]*>\s*(?:<div class="text">\s*(?:<a[^>]*>|<span>)?)?([^<]*)<'

@@ -2,7 +2,10 @@
 
 Each source is fetched and imported on its own: a broken one is recorded on the source and
 reported, and the others still import. The exit status is non-zero when any source failed.
-`--every SECONDS` repeats the import forever, for a deployment without cron.
+`--due` imports only the sources whose next attempt has come (each source keeps its own
+schedule, see articles/importers/schedule.py); `--every SECONDS` repeats the import forever,
+for a deployment without cron or Celery: `import_feeds --due --every 30` is the embedded
+scheduler. Sources are fetched side by side, each thread with its own database connection.
 """
 
 import time
@@ -11,7 +14,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 from tqdm import tqdm
 
-from articles.importers.feeds import import_source, sources_to_import
+from articles.importers import ingest
+from articles.importers.feeds import sources_to_import
 from articles.models import ImportStatus
 
 COLUMNS = ("source", "status", "new", "updated", "skipped", "failed", "time")
@@ -38,18 +42,35 @@ class Command(BaseCommand):
             help="repeat the import every SECONDS seconds until stopped",
         )
         parser.add_argument(
+            "--due",
+            action="store_true",
+            help="import only the sources whose next attempt has come (what a scheduler runs)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=ingest.WORKERS,
+            metavar="N",
+            help=f"sources fetched at once (default {ingest.WORKERS})",
+        )
+        parser.add_argument(
             "--quiet", action="store_true", help="no progress bar and no table, only failures"
         )
 
-    def handle(self, *args, slugs, dry_run, every, quiet, **options):
+    def handle(self, *args, slugs, dry_run, every, quiet, due, workers, **options):
         if every is not None and every < 1:
             raise CommandError("--every needs a positive number of seconds.")
+        if workers < 1:
+            raise CommandError("--workers needs a positive number.")
         self._check_slugs(slugs)
         self.quiet = quiet or options["verbosity"] == 0
+        self.due, self.workers = due, workers
         if every is None:
             if self.run_once(slugs, dry_run):
                 raise CommandError("Some sources failed; see the table above.")
             return
+        if due and not dry_run and not connection.in_atomic_block:
+            return self.keep_importing(slugs, every)
         while True:
             self.run_once(slugs, dry_run)
             # Connections may go stale during a long sleep; reconnect on the next run (unless
@@ -64,12 +85,37 @@ class Command(BaseCommand):
     def sleep(self, seconds):
         time.sleep(seconds)
 
+    def keep_importing(self, slugs, every):
+        """Start the due sources every `every` seconds, never waiting for a slow one."""
+        rounds = ingest.Rounds(self.workers, done=self._report_line)
+        try:
+            while True:
+                rounds.start(sources_to_import(slugs, due=True))
+                close_old_connections()
+                self.sleep(every)
+        except KeyboardInterrupt:
+            return
+        finally:
+            rounds.close()
+
+    def _report_line(self, report):
+        if report.status == ImportStatus.FAILED:
+            self.stderr.write(self.style.ERROR(f"{report.source.slug}: {report.error}"))
+        elif not self.quiet:
+            counts = ", ".join(f"{count} {name}" for name, count in report.counts.items())
+            self.stdout.write(f"{report.source.slug}: {report.status} ({counts})")
+
     def run_once(self, slugs, dry_run):
         """Import every selected source; return the number of sources that failed."""
-        reports = [
-            import_source(source, dry_run=dry_run, progress=self._progress())
-            for source in sources_to_import(slugs)
-        ]
+        sources = list(sources_to_import(slugs, due=self.due))
+        # Progress bars per source only when they run one after another.
+        one_by_one = self.workers <= 1 or len(sources) <= 1 or connection.in_atomic_block
+        reports = ingest.import_sources(
+            sources,
+            dry_run=dry_run,
+            workers=self.workers,
+            progress=self._progress() if one_by_one else None,
+        )
         failed = [report for report in reports if report.status == ImportStatus.FAILED]
         for report in failed:
             self.stderr.write(self.style.ERROR(f"{report.source.slug}: {report.error}"))
@@ -108,7 +154,9 @@ class Command(BaseCommand):
             for report in reports
         ]
         if not rows:
-            self.stdout.write("No active source has a feed URL.")
+            self.stdout.write(
+                "No source is due." if self.due else "No active source has a feed URL."
+            )
             return
         widths = [max(len(row[i]) for row in [COLUMNS, *rows]) for i in range(len(COLUMNS))]
         for row in [COLUMNS, *rows]:
