@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from articles import search, text
 from articles.caching.fragments import PageFragments
 from articles.filters import EARLIEST_DAY, LATEST_DAY, ArticleSearchFilter, label_suggestions
-from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, current_language
+from articles.models import LIST_LIMIT, SEARCH_LIMIT, Article, Source, Story, current_language
 
 
 def home(request):
@@ -266,3 +266,12 @@ def most_read(request):
         "description": description,
     }
     return render(request, "articles/most_read.html", context)
+
+
+STORY_LIMIT = 50
+
+
+def story_list(request):
+    """Rank the stories of the last 24 hours by their number of sources, then views."""
+    context = {"stories": Story.objects.most_discussed(limit=STORY_LIMIT), "limit": STORY_LIMIT}
+    return render(request, "articles/story_list.html", context)

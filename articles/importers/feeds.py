@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from PIL import Image, UnidentifiedImageError
 
-from articles import images, text
+from articles import images, stories, text
 from articles.caching import articles_changed
 from articles.html import sanitize_html
 from articles.importers import http
@@ -478,8 +478,9 @@ def _insert(pending, report):
     else:
         report.new += len(pending)
         articles_changed()
+        stories.match_arrivals([article for _number, article in pending])
         return
-    stored = 0
+    stored = []
     for number, article in pending:
         article.pk, article._state.adding = None, True
         try:
@@ -495,10 +496,11 @@ def _insert(pending, report):
                 report.failed += 1
                 report.note(f"entry {number}: not stored: {error}")
         else:
-            stored += 1
-    report.new += stored
+            stored.append(article)
+    report.new += len(stored)
     if stored:
         articles_changed()
+        stories.match_arrivals(stored)
 
 
 def _own_transaction():

@@ -7,7 +7,7 @@ from django.urls import reverse, translate_url
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 
-from articles import text
+from articles import stories, text
 from articles.caching.fragments import ARTICLE_PARTS, PageFragments
 from articles.models import Article, current_language
 
@@ -136,3 +136,10 @@ def other_language(context):
         request = context.get("request")
         url = translate_url(request.get_full_path(), other) if request else "/"
     return {"code": other, "label": other.upper(), "url": url}
+
+
+@register.simple_tag
+def story_sources(article):
+    """Return the other sources' versions of the article's story (one query; cached with the
+    article part that shows them)."""
+    return stories.other_versions(article)
