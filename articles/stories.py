@@ -107,7 +107,7 @@ _AZ_SUFFIXES = sorted(
 )
 _RU_SUFFIXES = sorted(
     {
-        *"ами ями ого его ому ему ыми ими ым им ой ей ий ый ая яя ое ее ые ие".split(),
+        *"иями ией ием иям иях ами ями ого его ому ему ыми ими ым им ой ей ий ый ая яя ое ее ые ие".split(),
         *"ов ев ам ям ах ях ом ем ую юю ию ия ии ью а я ы и у ю о е ь".split(),
         *"ться тся ет ит ут ют ат ят ил ыл ла ли ло ть".split(),
     },
@@ -299,6 +299,7 @@ def _numbers(names):
 class Features:
     """What matching compares of one article."""
 
+    # story_id: the story's id, or while a batch is matched, the new (unsaved) Story.
     __slots__ = ("article", "bins", "keys", "names", "published_at", "story_id", "terms")
 
     def __init__(
@@ -438,11 +439,12 @@ def _match_group(language, articles):
                 best, best_score = candidate, score
         if best is not None:
             item.story_id = best.story_id
-            item.article.story_id = best.story_id
             joined += 1
         else:
-            story = Story(language=language, lead_article=item.article)
-            new_stories.append((item, story))
+            # Saved with the others in _store(); until then later articles of the batch may
+            # join it as the unsaved object.
+            item.story_id = Story(language=language, lead_article=item.article)
+            new_stories.append(item.story_id)
         known[item.article.pk] = item
         for key in item.keys:
             batch_keys[key].append(item.article.pk)
@@ -494,9 +496,11 @@ def _decode(value):
 
 
 def _store(language, features, new_stories):
-    stories = Story.objects.bulk_create([story for _item, story in new_stories])
-    for (item, _story), story in zip(new_stories, stories, strict=True):
-        item.article.story_id = item.story_id = story.pk
+    Story.objects.bulk_create(new_stories)
+    for item in features:
+        if isinstance(item.story_id, Story):
+            item.story_id = item.story_id.pk
+        item.article.story_id = item.story_id
     Article.objects.bulk_update([item.article for item in features], ["story"], batch_size=500)
     _index(language, features)
     refresh_stories({item.story_id for item in features})
