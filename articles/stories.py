@@ -31,7 +31,8 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils.html import strip_tags
 
 from articles import search, text
@@ -47,8 +48,8 @@ BAND_ROWS = 4  # bins per band: 8 bands, a pair with Jaccard 0.8 shares one with
 SHINGLE = 3
 MAX_TOKENS = 400  # near-copies agree from their start; the tail adds cost, not evidence
 MAX_TERM_KEYS = 8
-# A key shared by more articles than this in the window tells nothing (a common name).
-MAX_POSTINGS = 300
+# The newest articles read per key: a name in every article of the day costs no more.
+MAX_POSTINGS = 200
 MAX_CANDIDATES = 30
 
 NEAR_COPY = 0.5  # estimated Jaccard of the shingles
@@ -85,10 +86,10 @@ _PREFIXES = (
     re.compile(rf"^(?:как )?{_RU_SAYS}\s[^,]{{1,80}}?,\s*", re.I),
     re.compile(r"^(?:по (?:данным|информации|сообщению)|со ссылкой на)\s[^,]{1,80}?,\s*", re.I),
 )
-_SUFFIXES = (
-    re.compile(rf",?\s*[^,.!?]{{0,60}}?(?:\.az|\.ru|\.com)?[^,!?]{{0,20}}?\s{_AZ_SAYS}\.?$", re.I),
-    re.compile(rf",?\s*[—–-]?\s*{_RU_SAYS}\s[^,!?]{{1,80}}\.?$", re.I),
-)
+# "..., APA xəbər verir." (the source before the verb) and "..., передает Report.az."
+_AZ_SAID_AT_END = re.compile(rf"\s{_AZ_SAYS}\.?\s*$", re.I)
+_RU_SAID_AT_END = re.compile(rf",\s*(?:[—–-]\s*)?{_RU_SAYS}\s[^,!?]{{1,80}}$", re.I)
+_SHORT_LINE = 250
 _SENTENCE_END = re.compile(r"[.!?…:]\s*$")
 _TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+")
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -107,7 +108,8 @@ _AZ_SUFFIXES = sorted(
 )
 _RU_SUFFIXES = sorted(
     {
-        *"иями ией ием иям иях ами ями ого его ому ему ыми ими ым им ой ей ий ый ая яя ое ее ые ие".split(),
+        *"иями ией ием иям иях ами ями ого его ому ему ыми ими ым им".split(),
+        *"ой ей ий ый ая яя ое ее ые ие".split(),
         *"ов ев ам ям ах ях ом ем ую юю ию ия ии ью а я ы и у ю о е ь".split(),
         *"ться тся ет ит ут ют ат ят ил ыл ла ли ло ть".split(),
     },
@@ -161,12 +163,19 @@ def _stopword_stems(language):
 def strip_boilerplate(line):
     """Return the line without attribution and "follow us" phrasing; "" if nothing else."""
     line = " ".join(line.split())
-    if not line or _LINE_DROP.search(line) or text.parse_attribution(line):
+    if not line:
+        return ""
+    # Follow-us and attribution lines are short; a paragraph of news is not one.
+    if len(line) < _SHORT_LINE and (_LINE_DROP.search(line) or text.parse_attribution(line)):
         return ""
     for pattern in _PREFIXES:
         line = pattern.sub("", line, count=1)
-    for pattern in _SUFFIXES:
-        line = pattern.sub("", line, count=1)
+    said = _AZ_SAID_AT_END.search(line)
+    if said:
+        comma = line.rfind(",", 0, said.start())
+        if comma != -1 and said.start() - comma <= 60:
+            line = line[:comma]
+    line = _RU_SAID_AT_END.sub("", line, count=1)
     return line if len(_TOKEN.findall(line)) >= 3 else ""
 
 
@@ -384,9 +393,14 @@ def match_articles(articles):
     for language, group in by_language.items():
         with transaction.atomic():
             _lock(language)
-            joined += _match_group(language, sorted(group, key=lambda a: (a.published_at, a.pk)))
-        languages.add(language)
-    articles_changed(*languages)
+            found = _match_group(language, sorted(group, key=lambda a: (a.published_at, a.pk)))
+        if found:
+            languages.add(language)
+        joined += found
+    if languages:
+        # The stories' other articles and the blocks' "+N" changed; an article that started a
+        # story of its own changed nothing the storing of it has not made stale already.
+        articles_changed(*languages)
     return joined
 
 
@@ -414,19 +428,13 @@ def _lock(language):
 def _match_group(language, articles):
     features = [Features.of(article) for article in articles]
     postings = _postings(language, features)
-    known = _fingerprints({pk for found in postings.values() for pk, _time in found})
+    indexed = [_indexed_candidates(item, postings) for item in features]
+    known = _fingerprints({pk for counts in indexed for pk in counts})
     batch_keys = defaultdict(list)  # keys of this batch's articles, matched as they come
     joined = 0
     new_stories = []
-    for item in features:
-        counts = Counter()
+    for item, counts in zip(features, indexed, strict=True):
         for key in item.keys:
-            found = postings.get(key, ())
-            if len(found) > MAX_POSTINGS:
-                continue
-            for pk, published_at in found:
-                if abs(published_at - item.published_at) <= WINDOW:
-                    counts[pk] += 1
             for other in batch_keys[key]:
                 counts[other] += 1
         best, best_score = None, 0.0
@@ -452,17 +460,38 @@ def _match_group(language, articles):
     return joined
 
 
+def _indexed_candidates(item, postings):
+    """Count the keys each indexed article shares with `item`; keep the best few."""
+    counts = Counter()
+    for key in item.keys:
+        for pk, published_at in postings.get(key, ()):
+            if abs(published_at - item.published_at) <= WINDOW:
+                counts[pk] += 1
+    return Counter(dict(counts.most_common(MAX_CANDIDATES)))
+
+
 def _postings(language, features):
-    """Return {key: [(article id, published at)]} of the index around the batch's times."""
+    """Return {key: [(article id, published at)]} of the index around the batch's times.
+
+    At most MAX_POSTINGS per key, the newest: a key shared by more articles (a name in every
+    article of the day) costs no more than that to read and to weigh.
+    """
     keys = {key for item in features for key in item.keys}
     if not keys:
         return {}
     earliest = min(item.published_at for item in features) - WINDOW
     latest = max(item.published_at for item in features) + WINDOW
     postings = defaultdict(list)
-    rows = StoryKey.objects.filter(
-        language=language, key__in=keys, published_at__range=(earliest, latest)
-    ).values_list("key", "article_id", "published_at")
+    rows = (
+        StoryKey.objects.filter(
+            language=language, key__in=keys, published_at__range=(earliest, latest)
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("key"), order_by=F("published_at").desc())
+        )
+        .filter(rank__lte=MAX_POSTINGS)
+        .values_list("key", "article_id", "published_at")
+    )
     for key, pk, published_at in rows:
         postings[key].append((pk, published_at))
     return postings
@@ -496,14 +525,29 @@ def _decode(value):
 
 
 def _store(language, features, new_stories):
+    """Save the new stories, the articles' stories and the index, in few statements."""
+    members = Counter(id(item.story_id) for item in features)
+    for story in new_stories:  # counted now unless articles of the batch joined it
+        published = story.lead_article.status == Article.Status.PUBLISHED
+        story.article_count = story.source_count = int(published)
+        story.last_published_at = story.lead_article.published_at
     Story.objects.bulk_create(new_stories)
+    alone = {story.lead_article_id for story in new_stories if members[id(story)] == 1}
+    if alone:
+        Article.objects.filter(pk__in=alone).update(
+            story=Subquery(Story.objects.filter(lead_article=OuterRef("pk")).values("pk")[:1])
+        )
+    joining = defaultdict(list)
     for item in features:
         if isinstance(item.story_id, Story):
             item.story_id = item.story_id.pk
         item.article.story_id = item.story_id
-    Article.objects.bulk_update([item.article for item in features], ["story"], batch_size=500)
+        if item.article.pk not in alone:
+            joining[item.story_id].append(item.article.pk)
+    for story_id, pks in joining.items():
+        Article.objects.filter(pk__in=pks).update(story_id=story_id)
     _index(language, features)
-    refresh_stories({item.story_id for item in features})
+    refresh_stories(joining)
 
 
 def _index(language, features):
