@@ -430,7 +430,7 @@ class StoryArticleInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("source")
+        return super().get_queryset(request).select_related("source", "story")
 
     @admin.display(description=_("title"))
     def title_link(self, article):

@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 # The migrations that create the "Editors" group and grant it each app's permissions.
 EDITORS_MIGRATIONS = {
-    "articles": "articles.migrations.0002_editors_group",
-    "comments": "comments.migrations.0002_editors_moderate_comments",
+    "articles": [
+        "articles.migrations.0002_editors_group",
+        "articles.migrations.0011_editors_story_permissions",
+    ],
+    "comments": ["comments.migrations.0002_editors_moderate_comments"],
 }
 
 
@@ -21,18 +24,19 @@ def restore_editors_group(sender, using="default", **kwargs):
 
     if sender.label not in EDITORS_MIGRATIONS:
         return
-    migration = import_module(EDITORS_MIGRATIONS[sender.label])
-    group, _created = Group.objects.using(using).get_or_create(name=migration.GROUP_NAME)
-    codenames = [
-        f"{action}_{model}"
-        for model, actions in migration.PERMISSIONS.items()
-        for action in actions
-    ]
-    group.permissions.add(
-        *Permission.objects.using(using).filter(
-            content_type__app_label=sender.label, codename__in=codenames
+    for name in EDITORS_MIGRATIONS[sender.label]:
+        migration = import_module(name)
+        group, _created = Group.objects.using(using).get_or_create(name=migration.GROUP_NAME)
+        codenames = [
+            f"{action}_{model}"
+            for model, actions in migration.PERMISSIONS.items()
+            for action in actions
+        ]
+        group.permissions.add(
+            *Permission.objects.using(using).filter(
+                content_type__app_label=sender.label, codename__in=codenames
+            )
         )
-    )
 
 
 class ArticlesConfig(AppConfig):

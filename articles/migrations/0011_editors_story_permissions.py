@@ -3,7 +3,10 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-CODENAMES = ["view_story", "change_story"]
+GROUP_NAME = "Editors"
+# Read by articles/apps.py too, which restores the group after a flush.
+PERMISSIONS = {"story": ["view", "change"]}
+CODENAMES = [f"{action}_{model}" for model, actions in PERMISSIONS.items() for action in actions]
 
 
 def grant(apps, schema_editor):
@@ -13,7 +16,7 @@ def grant(apps, schema_editor):
     app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    group, _created = Group.objects.get_or_create(name="Editors")
+    group, _created = Group.objects.get_or_create(name=GROUP_NAME)
     group.permissions.add(
         *Permission.objects.filter(content_type__app_label="articles", codename__in=CODENAMES)
     )
@@ -22,7 +25,7 @@ def grant(apps, schema_editor):
 def revoke(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for group in Group.objects.filter(name="Editors"):
+    for group in Group.objects.filter(name=GROUP_NAME):
         group.permissions.remove(*Permission.objects.filter(codename__in=CODENAMES))
 
 

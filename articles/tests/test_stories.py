@@ -6,6 +6,7 @@ from itertools import combinations
 from xml.sax.saxutils import escape
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -517,3 +518,11 @@ def test_story_pages_keep_the_query_budgets(client, db, settings, cached):
             response = client.get(url)
         assert response.status_code == 200
         assert len(queries) <= budget, (url, [q["sql"] for q in queries.captured_queries])
+
+
+def test_editors_may_see_and_change_stories_but_not_delete_them(db):
+    codenames = set(
+        Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
+    )
+    assert {"view_story", "change_story"} <= codenames
+    assert "delete_story" not in codenames

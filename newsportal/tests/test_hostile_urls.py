@@ -37,6 +37,7 @@ ROUTES = {
     "articles:rss": ("/rss/", "get", []),
     "articles:atom": ("/atom/", "get", []),
     "articles:most_read": ("/most-read/", "get", ["period"]),
+    "articles:stories": ("/stories/", "get", []),
     "comments:post": ("/comments/post/{pk}/", "post", ["body", "parent"]),
     "comments:remove": ("/comments/{pk}/remove/", "get", []),
     "login": ("/accounts/login/", "get", ["next"]),
