@@ -22,7 +22,7 @@ from django.utils.translation import gettext, gettext_noop, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from articles import images, search, tasks, text
+from articles import images, search, stories, tasks, text
 from articles.caching import articles_changed
 from articles.counting import stats
 from articles.desk.admin import DeskAdminMixin, DeskFormMixin
@@ -38,6 +38,7 @@ from articles.models import (
     ImportStatus,
     LiveUpdate,
     Source,
+    Story,
     Tag,
     current_language,
 )
@@ -481,6 +482,7 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
+        "story_link",
         "image_preview",
         "views",
         "daily_views_chart",
@@ -489,7 +491,7 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         "updated_at",
         "created_by",
     ]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "move_out_of_story", "make_story_lead"]
     fieldsets = [
         (
             None,
@@ -511,6 +513,7 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
                     "translation_link",
                     "comments_closed",
                     "live_coverage",
+                    "story_link",
                 ]
             },
         ),
@@ -600,6 +603,7 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         if "image" in form.changed_data:
             store_renditions(obj)
         link_translation(obj, form.cleaned_data.get("translation_link"))
+        stories.article_saved(obj)
         if form.removed_from_body:
             self.message_user(request, form.removed_from_body, messages.WARNING)
 
@@ -649,6 +653,16 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         change = reverse("admin:articles_article_change", args=[article.pk])
         return HttpResponseRedirect(f"{change}#live-coverage")
 
+    def delete_model(self, request, obj):
+        story_id = obj.story_id
+        super().delete_model(request, obj)
+        stories.refresh_stories([story_id])
+
+    def delete_queryset(self, request, queryset):
+        story_ids = set(queryset.values_list("story_id", flat=True))
+        super().delete_queryset(request, queryset)
+        stories.refresh_stories(story_ids)
+
     @admin.action(description=_("Publish the selected articles"), permissions=["change"])
     def publish(self, request, queryset):
         # Scheduled articles keep their future time and appear when it comes.
@@ -662,10 +676,54 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         message = ngettext("%d article unpublished.", "%d articles unpublished.", count)
         self.message_user(request, message % count, messages.SUCCESS)
 
+    @admin.display(description=_("story"), ordering="story")
+    def story_link(self, article):
+        if article.story_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:articles_story_change", args=[article.story_id]),
+            _("story %(number)d") % {"number": article.story_id},
+        )
+
+    @admin.action(
+        description=_("Move the selected articles out of their stories"), permissions=["change"]
+    )
+    def move_out_of_story(self, request, queryset):
+        count = stories.move_out(list(queryset))
+        message = ngettext(
+            "%d article now has a story of its own.",
+            "%d articles now have stories of their own.",
+            count,
+        )
+        self.message_user(request, message % count, messages.SUCCESS)
+
+    @admin.action(
+        description=_("Make the selected article its story's lead"), permissions=["change"]
+    )
+    def make_story_lead(self, request, queryset):
+        articles = list(queryset[:2])
+        if len(articles) != 1:
+            self.message_user(request, _("Select exactly one article."), messages.ERROR)
+            return
+        try:
+            stories.make_lead(articles[0])
+        except stories.StoryError as error:
+            self.message_user(request, story_error_text(error), messages.ERROR)
+            return
+        self.message_user(
+            request,
+            _("“%(title)s” now leads its story.") % {"title": articles[0].title},
+            messages.SUCCESS,
+        )
+
     @staticmethod
     def _set_status(queryset, status):
+        # Read before the update: the change list may be filtered by the old status.
+        story_ids = set(queryset.values_list("story_id", flat=True))
         # A new save time: a form opened before this refuses to overwrite it (desk/admin.py).
         count = queryset.update(status=status, updated_at=timezone.now())
+        stories.refresh_stories(story_ids)
         articles_changed()
         return count
 
@@ -728,6 +786,88 @@ class FrontPagePickAdmin(ReadersSeeItAdmin):
         changelist = reverse("admin:articles_frontpagepick_changelist")
         query = request.GET.urlencode()
         return HttpResponseRedirect(f"{changelist}?{query}" if query else changelist)
+
+
+def story_error_text(error):
+    """Return a story action's refusal in the editor's language."""
+    return {
+        stories.StoryError.TOO_FEW: _("Select two stories or more to merge."),
+        stories.StoryError.LANGUAGES: _("Stories in different languages cannot be merged."),
+        stories.StoryError.NO_STORY: _("The article belongs to no story."),
+        stories.StoryError.NOT_PUBLISHED: _("Only a published article can lead its story."),
+    }.get(error.code, str(error))
+
+
+class StoryArticleInline(admin.TabularInline):
+    """A story's articles, read-only: they are moved with the actions, never edited here."""
+
+    model = Article
+    fields = ["title_link", "source", "status", "published_at", "views", "is_lead"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    ordering = ["published_at", "id"]
+    verbose_name = _("article of the story")
+    verbose_name_plural = _("articles of the story")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source", "story")
+
+    @admin.display(description=_("title"))
+    def title_link(self, article):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:articles_article_change", args=[article.pk]),
+            article.title,
+        )
+
+    @admin.display(description=_("lead"), boolean=True)
+    def is_lead(self, article):
+        return article.story.lead_article_id == article.pk
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "language", "source_count", "article_count", "last_published_at"]
+    list_filter = ["language", "last_published_at"]
+    list_select_related = ["lead_article"]
+    search_fields = ["lead_article__title", "articles__title"]
+    date_hierarchy = "last_published_at"
+    fields = [
+        "language",
+        "lead_article",
+        "lead_chosen",
+        "source_count",
+        "article_count",
+        "last_published_at",
+        "created_at",
+    ]
+    readonly_fields = fields
+    inlines = [StoryArticleInline]
+    actions = ["merge"]
+
+    def has_add_permission(self, request):
+        return False  # stories are formed by matching; editors merge and split them
+
+    @admin.action(description=_("Merge the selected stories"), permissions=["change"])
+    def merge(self, request, queryset):
+        try:
+            story = stories.merge_stories(list(queryset))
+        except stories.StoryError as error:
+            self.message_user(request, story_error_text(error), messages.ERROR)
+            return
+        story.refresh_from_db()
+        count = story.article_count
+        message = ngettext(
+            "Merged into one story of %(count)d article: “%(title)s”.",
+            "Merged into one story of %(count)d articles: “%(title)s”.",
+            count,
+        )
+        self.message_user(request, message % {"count": count, "title": story}, messages.SUCCESS)
 
 
 @admin.register(DailyViews)

@@ -3,7 +3,19 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, Window
+from django.db.models import (
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
@@ -26,6 +38,8 @@ LIST_LIMIT = 1000
 SEARCH_LIMIT = 300
 # An article saved later than this after its publication shows "Yenilənib 14:05".
 CHANGE_SHOWN_AFTER = timedelta(minutes=1)
+# What a list item shows (title, label, time, views, link).
+LIST_FIELDS = ("id", "language", "slug", "title", "label", "published_at", "views")
 
 
 class Language(models.TextChoices):
@@ -278,7 +292,19 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_lists(self):
         """Load only what a list item shows (title, label, time, views, link)."""
-        return self.only("id", "language", "slug", "title", "label", "published_at", "views")
+        return self.only(*LIST_FIELDS)
+
+    def story_leads(self):
+        """Keep one article per story, its lead, loaded for a list with its story's sources.
+
+        Articles of no story stay. The story comes in the same query (a join), so a block shows
+        "+N sources" without another one.
+        """
+        return (
+            self.filter(Q(story__isnull=True) | Q(story__lead_article=models.F("id")))
+            .select_related("story")
+            .only(*LIST_FIELDS, "story__source_count")
+        )
 
     def for_snippets(self):
         """Load what a search result shows: a list item plus the text its snippet comes from.
@@ -385,7 +411,7 @@ class ArticleQuerySet(models.QuerySet):
     def latest_news(self, language=None, limit=20):
         """Return the newest published articles of a language, newest first."""
         return list(
-            self.published().in_language(language).for_lists().order_by("-published_at")[:limit]
+            self.published().in_language(language).story_leads().order_by("-published_at")[:limit]
         )
 
     def most_read(self, language=None, limit=20, window=timedelta(hours=48)):
@@ -402,7 +428,7 @@ class ArticleQuerySet(models.QuerySet):
             return []
         return list(
             visible.filter(published_at__gt=newest[0] - window)
-            .for_lists()
+            .story_leads()
             .order_by("-views", "-published_at")[:limit]
         )
 
@@ -559,6 +585,16 @@ class Article(models.Model):
         default="",
         db_default="",  # writers that insert rows themselves (generate_articles' COPY) omit it
         help_text=_("Timestamped updates of a developing event, shown newest first."),
+    )
+    # Set by articles/stories.py when the article arrives; editors move it in the Story admin.
+    story = models.ForeignKey(
+        "Story",
+        verbose_name=_("story"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="articles",
     )
 
     objects = ArticleQuerySet.as_manager()
@@ -806,6 +842,145 @@ class ArticlePhoto(models.Model):
     def renditions(self):
         """Return the picture's resized versions, smallest first (see articles/images.py)."""
         return images.renditions(self)
+
+
+class StoryQuerySet(models.QuerySet):
+    def most_discussed(self, language=None, window=timedelta(hours=24), limit=50):
+        """Return the stories of the `window` ending at the newest one, most sources first.
+
+        Ties go to the story read most. As with "most read", the window ends at the newest
+        story rather than the clock, so a quiet site still shows its last day. The window holds
+        one day's stories, so summing their articles' views is cheap.
+        """
+        stories = self.filter(language=language or current_language(), source_count__gt=0)
+        newest = stories.order_by("-last_published_at").values("last_published_at")[:1]
+        visible = Article.objects.published()
+        found = list(
+            stories.filter(
+                last_published_at__gt=ExpressionWrapper(
+                    Subquery(newest) - window, output_field=models.DateTimeField()
+                )
+            )
+            .annotate(
+                total_views=Subquery(
+                    visible.filter(story=OuterRef("pk"))
+                    .order_by()
+                    .values("story")
+                    .annotate(total=Sum("views"))
+                    .values("total")
+                )
+            )
+            .select_related("lead_article")
+            .only(
+                "id",
+                "language",
+                "source_count",
+                "last_published_at",
+                *(f"lead_article__{name}" for name in LIST_FIELDS),
+            )
+            .prefetch_related(
+                Prefetch(
+                    "articles",
+                    queryset=visible.select_related("source")
+                    .only("id", "language", "slug", "title", "story", "source__name")
+                    .order_by("published_at", "id"),
+                    to_attr="visible_articles",
+                )
+            )
+            .order_by("-source_count", F("total_views").desc(nulls_last=True), "-id")[:limit]
+        )
+        for story in found:
+            story.other_versions = [
+                article for article in story.visible_articles if article.pk != story.lead_article_id
+            ]
+        return found
+
+
+class Story(models.Model):
+    """The articles, in one language, that report one real-world event (articles/stories.py)."""
+
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    lead_article = models.ForeignKey(
+        Article,
+        verbose_name=_("lead article"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Shown for the story in the blocks: the first published, unless chosen."),
+    )
+    lead_chosen = models.BooleanField(_("lead chosen by an editor"), default=False)
+    # Kept by stories.refresh_stories() from the published articles, so blocks never count.
+    source_count = models.PositiveIntegerField(_("sources"), default=0)
+    article_count = models.PositiveIntegerField(_("articles"), default=0)
+    last_published_at = models.DateTimeField(_("last published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_published_at", "-id"]
+        get_latest_by = "last_published_at"
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
+        indexes = [
+            models.Index(fields=["language", "-last_published_at"], name="story_lang_last_pub"),
+        ]
+
+    def __str__(self):
+        if self.lead_article_id:
+            return self.lead_article.title
+        return _("Story %(number)d") % {"number": self.pk or 0}
+
+    def get_absolute_url(self):
+        return self.lead_article.get_absolute_url() if self.lead_article_id else ""
+
+    @property
+    def other_sources(self):
+        """Return the number of sources besides the lead's: the "+N" of the blocks."""
+        return max(self.source_count - 1, 0)
+
+
+class StoryFingerprint(models.Model):
+    """What matching knows of an article: its MinHash signature and weighted words."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="fingerprint"
+    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    published_at = models.DateTimeField(_("published at"))
+    signature = models.TextField(_("signature"), blank=True)
+    terms = models.JSONField(_("weighted words"), default=dict)
+
+    class Meta:
+        verbose_name = _("story fingerprint")
+        verbose_name_plural = _("story fingerprints")
+
+    def __str__(self):
+        return str(self.article_id)
+
+
+class StoryKey(models.Model):
+    """One entry of the candidates' index: an article under a band hash or a rare term's hash.
+
+    Looked up by (language, key, published_at): a match reads only the keys of the 72 hours
+    around the arriving article, however many articles the site holds.
+    """
+
+    key = models.BigIntegerField(_("key"))
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    published_at = models.DateTimeField(_("published at"))
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("story index key")
+        verbose_name_plural = _("story index keys")
+        indexes = [
+            models.Index(fields=["language", "key", "published_at"], name="storykey_lookup"),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.article_id}"
 
 
 class DailyViews(models.Model):

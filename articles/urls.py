@@ -34,4 +34,5 @@ urlpatterns = [
     path("rss/", feeds.LatestArticlesFeed(), name="rss"),
     path("atom/", feeds.LatestArticlesAtomFeed(), name="atom"),
     path("most-read/", views.most_read, name="most_read"),
+    path("stories/", views.story_list, name="stories"),
 ]

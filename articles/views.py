@@ -19,6 +19,7 @@ from articles.models import (
     Article,
     PendingChange,
     Source,
+    Story,
     Tag,
     current_language,
 )
@@ -325,3 +326,12 @@ def most_read(request):
         "description": description,
     }
     return render(request, "articles/most_read.html", context)
+
+
+STORY_LIMIT = 50
+
+
+def story_list(request):
+    """Rank the stories of the last 24 hours by their number of sources, then views."""
+    context = {"stories": Story.objects.most_discussed(limit=STORY_LIMIT), "limit": STORY_LIMIT}
+    return render(request, "articles/story_list.html", context)

@@ -31,6 +31,7 @@ CACHED_PAGES = {
     "articles:archive_month",
     "articles:most_read",
     "articles:sources",
+    "articles:stories",
 }
 # A reader carrying one of these cookies may see something personal: a session (logged in, or
 # messages stored in it) or messages waiting in their cookie.

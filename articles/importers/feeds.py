@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.html import escape, strip_tags
 from django.utils.translation import get_language, gettext_noop, override
 
-from articles import images, text
+from articles import images, stories, text
 from articles.caching import articles_changed
 from articles.html import sanitize_html
 from articles.importers import fulltext, http, messages, schedule
@@ -525,8 +525,9 @@ def _insert_turn(pending, report):
         report.new += len(pending)
         report.full_text_ids += [article.pk for _number, article, page in pending if page]
         articles_changed()
+        stories.match_arrivals([article for _number, article, _page in pending])
         return
-    stored = 0
+    stored = []
     for number, article, wants_page in pending:
         article.pk, article._state.adding = None, True
         try:
@@ -546,12 +547,13 @@ def _insert_turn(pending, report):
                     error=str(error),
                 )
         else:
-            stored += 1
+            stored.append(article)
             if wants_page:
                 report.full_text_ids.append(article.pk)
-    report.new += stored
+    report.new += len(stored)
     if stored:
         articles_changed()
+        stories.match_arrivals(stored)
 
 
 def _own_transaction():

@@ -1,12 +1,12 @@
 """Store parsed portal page dumps as sources, articles and their view counts."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils.html import escape
 
-from articles import text
+from articles import stories, text
 from articles.caching import articles_changed
 from articles.importers.seed_dump import SeedPage, parse_seed_file
 from articles.models import Article, DailyViews, Source
@@ -16,6 +16,7 @@ from articles.models import Article, DailyViews, Source
 class SeedImportResult:
     created: int = 0
     unchanged: int = 0
+    articles: list = field(default_factory=list)
 
 
 def import_seed_file(path):
@@ -25,6 +26,7 @@ def import_seed_file(path):
         result = import_seed_page(page)
     if result.created:
         articles_changed()
+        stories.match_arrivals(result.articles)
     return result
 
 
@@ -85,6 +87,7 @@ def _store(result, *, language, title, published_at, views, source_url="", defau
         day = published_at.astimezone(text.BAKU_TZ).date()
         DailyViews.objects.create(article=article, day=day, views=views)
     result.created += 1
+    result.articles.append(article)
 
 
 def _source_for(seed):

@@ -7,7 +7,7 @@ from django.urls import reverse, translate_url
 from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 
-from articles import text
+from articles import stories, text
 from articles.caching.fragments import ARTICLE_PARTS, PageFragments
 from articles.models import Article, FrontPagePick, current_language
 
@@ -157,3 +157,10 @@ def other_language(context):
 def related_articles(article):
     """Return "Oxşar xəbərlər": up to five published articles like this one."""
     return Article.objects.related_to(article)
+
+
+@register.simple_tag
+def story_sources(article):
+    """Return the other sources' versions of the article's story (one query; cached with the
+    article part that shows them)."""
+    return stories.other_versions(article)

@@ -1,17 +1,23 @@
 """Fixtures of the articles tests: the two counting modes, a local feed server, outages."""
 
 import io
+import json
 import socket
 import threading
 import uuid
+from datetime import timedelta
 from itertools import count
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
 
+from articles import stories, text
 from articles.importers import http
-from articles.tests.factories import SourceFactory
+from articles.models import Source
+from articles.tests.factories import ArticleFactory, SourceFactory
 from articles.tests.feed_server import FeedServer, NetworkGuard, tiny_jpeg, tiny_png
 
 
@@ -182,3 +188,45 @@ def cache_table_missing(settings, caches_on):
     settings.CACHES = {
         "default": {"BACKEND": "newsportal.cache.DatabaseCache", "LOCATION": "no_cache_table"}
     }
+
+
+# --- stories: the labelled set of articles about the same and different events ----------------
+
+STORY_CASES = Path(__file__).resolve().parent / "fixtures" / "stories"
+
+
+@pytest.fixture
+def labelled_articles(db):
+    """Return a function storing the labelled set of a language; it returns [(article, event)].
+
+    The articles arrive one by one, in the order they were published, and are matched on
+    arrival as the importers do it.
+    """
+
+    def store(language, match=True):
+        cases = json.loads((STORY_CASES / f"{language}.json").read_text(encoding="utf-8"))
+        start = timezone.now() - timedelta(days=6)
+        stored = []
+        for case in sorted(cases, key=lambda case: case["hours"]):
+            source, _created = Source.objects.get_or_create(
+                name=case["source"],
+                defaults={
+                    "slug": text.slugify_title(f"{case['source']}-{language}"),
+                    "homepage": f"https://{text.slugify_title(case['source'])}.example",
+                    "language": language,
+                },
+            )
+            article = ArticleFactory(
+                language=language,
+                title=case["title"],
+                lead=case["lead"],
+                body=case["body"],
+                source=source,
+                published_at=start + timedelta(hours=case["hours"]),
+            )
+            if match:
+                stories.match_articles([article])
+            stored.append((article, case["event"]))
+        return stored
+
+    return store

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from articles import stories
 from articles.caching import articles_changed
 from articles.desk.versions import versions_of
 from articles.importers import fulltext
@@ -459,3 +460,50 @@ def test_a_sources_republishing_policy_changed_in_the_admin(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert "İkinci abzas." not in read(client, url)
     assert "Ardını mənbədə oxuyun" in read(client, url)
+
+
+# --- stories: joining, merging and moving change the other articles' pages -------------------
+
+AGENCY_TEXT = (
+    "<p>Bakı metrosunun Xocəsən stansiyası sərnişinlərin istifadəsinə verilib. Stansiya Yaşıl "
+    "xəttdə yerləşir və gündə 40 min sərnişinə xidmət göstərəcək.</p>"
+)
+OTHER_TEXT = (
+    "<p>Gəncə şəhərində 5 hektarlıq yeni park sakinlərin istifadəsinə verilib. Parkda uşaq "
+    "meydançaları və velosiped yolları salınıb.</p>"
+)
+
+
+def story_article(make_article, title, body, source_name):
+    source = Source.objects.create(
+        name=source_name, slug=source_name.lower().replace(".", "-"), homepage="https://x.az"
+    )
+    article = make_article(title=title, body=body, source=source)
+    stories.match_articles([article])
+    article.refresh_from_db()
+    return article
+
+
+def test_an_editor_merging_and_splitting_stories(client, admin_client, make_article):
+    first = story_article(make_article, "Xocəsən stansiyası açılıb", AGENCY_TEXT, "APA")
+    other = story_article(make_article, "Gəncədə park açılıb", OTHER_TEXT, "Trend")
+    assert "Bu xəbəri həmçinin yazıb" not in read(client, first.get_absolute_url())
+
+    admin_client.post(
+        reverse("admin:articles_story_changelist"),
+        {"action": "merge", "_selected_action": [first.story_id, other.story_id]},
+    )
+    assert "Bu xəbəri həmçinin yazıb" in read(client, first.get_absolute_url())
+
+    admin_client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "move_out_of_story", "_selected_action": [other.pk]},
+    )
+    assert "Bu xəbəri həmçinin yazıb" not in read(client, first.get_absolute_url())
+
+
+def test_an_imported_copy_joining_a_story(client, make_article):
+    first = story_article(make_article, "Xocəsən stansiyası açılıb", AGENCY_TEXT, "APA")
+    assert "Bu xəbəri həmçinin yazıb" not in read(client, first.get_absolute_url())
+    story_article(make_article, "Metroda yeni stansiya", AGENCY_TEXT, "Report.az")
+    assert "Bu xəbəri həmçinin yazıb" in read(client, first.get_absolute_url())

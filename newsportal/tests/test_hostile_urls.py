@@ -42,6 +42,7 @@ ROUTES = {
     "articles:atom": ("/atom/", "get", []),
     "articles:most_read": ("/most-read/", "get", ["period"]),
     "articles:preview": ("/preview/{token}/", "get", []),
+    "articles:stories": ("/stories/", "get", []),
     "comments:post": ("/comments/post/{pk}/", "post", ["body", "parent"]),
     "comments:remove": ("/comments/{pk}/remove/", "get", []),
     "login": ("/accounts/login/", "get", ["next"]),

@@ -1,0 +1,713 @@
+"""Matching an arriving article to its story: the same real-world event from several sources.
+
+Two kinds of sameness, both looked up through an index of candidates (`StoryKey`: a hash per
+row, read by language, key and time), never by a scan of recent articles:
+
+- near-copies of one agency text (another attribution line, small edits): a MinHash signature
+  of the text's word shingles, cut into bands for locality-sensitive hashing. The MinHash is
+  one-permutation hashing (one 64-bit hash per shingle, its low bits choose one of BINS bins,
+  each bin keeps its minimum), written here rather than taken from datasketch: datasketch
+  computes 128 permutations per shingle with numpy, a dependency the project does not have,
+  and pure Python permutations would cost ~10 ms an article against our 2 ms budget (import
+  must stay >= 500 entries/s); one hash per shingle costs ~0.2 ms.
+- rewrites in other words: the weighted words of title and lead (names and numbers weigh most),
+  after Azerbaijani/Russian normalisation (the project's one case-fold, `search.fold`; a light
+  suffix stripper of our own; punctuation gone) and after attribution lines, "follow us" lines
+  and other boilerplate are stripped. The strongest terms are indexed as keys too.
+
+A candidate joins the arriving article to its story when the texts are near-copies, or when
+the weighted words agree and names or numbers are shared and the two were published within
+REWRITE_WINDOW (same day or the next): the same topic alone is not the same event. Precision
+first: a wrong merge hides news, a missed one only shows a duplicate. Matching never moves an
+article that already has a story, and never deletes or unpublishes anything.
+"""
+
+import functools
+import hashlib
+import html
+import logging
+import re
+from collections import Counter, defaultdict
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import RowNumber
+from django.utils.html import strip_tags
+
+from articles import search, text
+from articles.caching import articles_changed
+from articles.models import Article, Story, StoryFingerprint, StoryKey
+
+# Articles published this long before or after an arriving one are its candidates.
+WINDOW = timedelta(hours=72)
+# A rewrite (other words) must be this close in time: the same day or the next.
+REWRITE_WINDOW = timedelta(hours=40)
+BINS = 32
+BAND_ROWS = 4  # bins per band: 8 bands, a pair with Jaccard 0.8 shares one with p = 0.98
+SHINGLE = 3
+MAX_TOKENS = 400  # near-copies agree from their start; the tail adds cost, not evidence
+MAX_TERM_KEYS = 8
+# The newest articles read per key: a name in every article of the day costs no more.
+MAX_POSTINGS = 200
+MAX_CANDIDATES = 30
+
+NEAR_COPY = 0.5  # estimated Jaccard of the shingles
+NAMES_OVERLAP = 0.5  # share of the names and numbers of the shorter text found in the other
+MIN_SHARED_NAMES = 2
+WORDS = 0.12  # weighted Jaccard of title and lead words
+
+logger = logging.getLogger(__name__)
+
+_LOCK_CLASS = 0x5707  # PostgreSQL advisory lock: one matcher per language at a time
+
+
+# --- Text: boilerplate, words, stems --------------------------------------------------------
+
+_BLOCK_END = re.compile(r"</(?:p|div|li|h[1-6]|blockquote|figcaption|tr)>|<br\s*/?>", re.I)
+_LINE_DROP = re.compile(
+    r"izləyin|abunə ol|kanalımız|səhifəmiz|bizi .{0,30}(?:telegram|facebook|instagram"
+    r"|youtube|whatsapp|tiktok)|следите за|подписывайтесь|подпишитесь"
+    r"|наш(?:ем|ему)? (?:telegram|телеграм)|присоединяйтесь|все новости"
+    # "Read also: <a headline>" lines: the phrase, then a colon or nothing.
+    r"|^(?:həmçinin oxuyun|həmçinin oxu|oxuyun|oxu|ardını oxu|daha ətraflı|читайте также"
+    r"|читайте ещё|читайте еще|подробнее)\s*(?::|$)",
+    re.I,
+)
+_AZ_SAYS = r"(?:xəbər verir|məlumat verir|məlumat yayır|xəbər yayır|bildirir|yazır)"
+_RU_SAYS = r"(?:сообщает|сообщают|сообщило|передает|передаёт|пишет|информирует)"
+_PREFIXES = (
+    re.compile(rf"^[^!?]{{0,80}}?\b{_AZ_SAYS} ki,?\s*", re.I),
+    re.compile(
+        r"^[^!?]{0,80}?(?:məlumatına görə|məlumatına əsasən|istinadən|alınan məlumat(?:a|lara)"
+        r" görə),\s*",
+        re.I,
+    ),
+    re.compile(rf"^(?:как )?{_RU_SAYS}\s[^,]{{1,80}}?,\s*", re.I),
+    re.compile(r"^(?:по (?:данным|информации|сообщению)|со ссылкой на)\s[^,]{1,80}?,\s*", re.I),
+)
+# "..., APA xəbər verir." (the source before the verb) and "..., передает Report.az."
+_AZ_SAID_AT_END = re.compile(rf"\s{_AZ_SAYS}\.?\s*$", re.I)
+_RU_SAID_AT_END = re.compile(rf",\s*(?:[—–-]\s*)?{_RU_SAYS}\s[^,!?]{{1,80}}$", re.I)
+_SHORT_LINE = 250
+_SENTENCE_END = re.compile(r"[.!?…:]\s*$")
+_TOKEN = re.compile(r"\d+(?:[.,:]\d+)*|[^\W\d_]+")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+_AZ_SUFFIXES = sorted(
+    {
+        # Folded as search.fold folds them (ə→e, ı→i, ü→u, ö→o, ş→s, ç→c, ğ→g).
+        *"larin lerin lari leri larda lerde lardan lerden lara lere lar ler".split(),
+        *"nin nun inin unun nda nde ndan nden dan den tan ten da de ta te".split(),
+        *"ya ye na ne yi yu ni nu si su in un i u a e".split(),
+        *"mis mus ib ub yib yub acaq ecek aciq ecek maq mek dir dur".split(),
+        *"lik liq luq luk la le yla yle".split(),
+    },
+    key=len,
+    reverse=True,
+)
+_RU_SUFFIXES = sorted(
+    {
+        *"иями ией ием иям иях ами ями ого его ому ему ыми ими ым им".split(),
+        *"ой ей ий ый ая яя ое ее ые ие".split(),
+        *"ов ев ам ям ах ях ом ем ую юю ию ия ии ью а я ы и у ю о е ь".split(),
+        *"ться тся ет ит ут ют ат ят ил ыл ла ли ло ть".split(),
+    },
+    key=len,
+    reverse=True,
+)
+_STEM_RULES = {"az": (_AZ_SUFFIXES, 3, 4), "ru": (_RU_SUFFIXES, 1, 4)}  # suffixes, passes, min
+
+_STOPWORDS = {
+    "az": """və ilə üçün bu o bir da də ki ən daha olan olub olaraq edib edilib edir edilir üzrə
+        isə həm artıq sonra əvvəl qədər görə barədə haqqında il ilin gün günü saat tarixində
+        zamanı çox hər bütün həmçinin bildirib deyib qeyd məlumat xəbər verir verib edilən
+        keçirilib olunub olunur ona onun onlar bunu buna belə kimi amma lakin ancaq yəni yeni
+        ayın bugün bu gün dünən sabah hazırda artıq isə azərbaycan bakı respublika ölkə""",
+    "ru": """и в во на с со по к о об от из за для что как это этот эта эти его ее её их не но
+        а же ли бы был была были было будет также уже при до после под над между который
+        которая которые году года год он она они мы вы все всех так там тут где когда чем
+        или ни то более сегодня вчера завтра сейчас азербайджан баку республика страна""",
+}
+
+
+@functools.lru_cache(maxsize=200_000)
+def _fold(word):
+    # Words repeat across articles: folding each distinct one once keeps the one case-fold
+    # (search.fold, one character at a time) cheap enough for imports.
+    return search.fold(word)
+
+
+@functools.lru_cache(maxsize=200_000)
+def stem(word, language):
+    """Return the folded word with its inflectional endings stripped (a light stemmer)."""
+    word = _fold(word)
+    if word[:1].isdigit():
+        return word
+    suffixes, passes, shortest = _STEM_RULES.get(language, _STEM_RULES["az"])
+    for _pass in range(passes):
+        for suffix in suffixes:
+            if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
+                word = word[: -len(suffix)]
+                break
+        else:
+            break
+    return word[:9]
+
+
+@functools.cache
+def _stopword_stems(language):
+    return frozenset(stem(word, language) for word in _STOPWORDS.get(language, "").split())
+
+
+def strip_boilerplate(line):
+    """Return the line without attribution and "follow us" phrasing; "" if nothing else."""
+    line = " ".join(line.split())
+    if not line:
+        return ""
+    # Follow-us and attribution lines are short; a paragraph of news is not one.
+    if len(line) < _SHORT_LINE and (_LINE_DROP.search(line) or text.parse_attribution(line)):
+        return ""
+    for pattern in _PREFIXES:
+        line = pattern.sub("", line, count=1)
+    said = _AZ_SAID_AT_END.search(line)
+    if said:
+        comma = line.rfind(",", 0, said.start())
+        if comma != -1 and said.start() - comma <= 60:
+            line = line[:comma]
+    line = _RU_SAID_AT_END.sub("", line, count=1)
+    return line if len(_TOKEN.findall(line)) >= 3 else ""
+
+
+def _lines(markup):
+    plain = html.unescape(strip_tags(_BLOCK_END.sub("\n", markup or "")))
+    return [line for line in map(strip_boilerplate, plain.split("\n")) if line]
+
+
+def _lead_text(article, body_lines):
+    """Return the lead, else the body's first sentences (up to ~300 characters)."""
+    lead = strip_boilerplate(article.lead) if article.lead else ""
+    if lead:
+        return lead
+    taken = []
+    for line in body_lines:
+        taken.append(line)
+        if sum(map(len, taken)) >= 300:
+            break
+    return " ".join(taken)[:400]
+
+
+def weighted_terms(title, lead, language):
+    """Return {stem: weight} of the words of title and lead, title words weighing more."""
+    stops = _stopword_stems(language)
+    terms = {}
+    for part, factor in ((title, 1.5), (lead, 1.0)):
+        for token in _TOKEN.findall(part):
+            if token[0].isdigit():
+                weight = 0.5 if _YEAR.fullmatch(token) else 2.0
+            elif len(token) < 3:
+                continue
+            else:
+                weight = 2.0 if token[0].isupper() else 1.0
+            key = stem(token, language)
+            if key in stops or (len(key) < 3 and not key[0].isdigit()):
+                continue
+            terms[key] = max(terms.get(key, 0), weight * factor)
+    return terms
+
+
+def names_and_numbers(lines, language):
+    """Return the stems of the names, places, acronyms and numbers of these lines.
+
+    A capitalised word counts when it is not the first of a sentence, or when it also shows
+    capitalised inside a sentence elsewhere (a title's first word is often a name: Qarabağ).
+    Years say little about which event it is and are left out.
+    """
+    stops = _stopword_stems(language)
+    inside, initial = set(), set()
+    for line in lines:
+        previous_end = 0
+        for match in _TOKEN.finditer(line):
+            token = match.group()
+            first = previous_end == 0 or bool(_SENTENCE_END.search(line[:previous_end]))
+            previous_end = match.end()
+            if token[0].isdigit():
+                if not _YEAR.fullmatch(token):
+                    inside.add(token.replace(",", "."))
+                continue
+            if len(token) < 2 or not token[0].isupper():
+                continue
+            key = stem(token, language)
+            if key in stops:
+                continue
+            (inside if not first or (token.isupper() and len(token) > 1) else initial).add(key)
+    return sorted(inside | (initial & inside))
+
+
+# --- MinHash (one-permutation hashing) and keys ---------------------------------------------
+
+
+def _hash64(value):
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")
+
+
+def _signed(value):
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def signature(words):
+    """Return the BINS minima of the word shingles' hashes (-1 for an empty bin)."""
+    bins = [-1] * BINS
+    words = words[:MAX_TOKENS]
+    for start in range(max(len(words) - SHINGLE + 1, 0)):
+        value = _hash64(" ".join(words[start : start + SHINGLE]))
+        slot, rest = value % BINS, value // BINS
+        if bins[slot] < 0 or rest < bins[slot]:
+            bins[slot] = rest
+    return bins
+
+
+def signature_similarity(first, second):
+    """Estimate the Jaccard similarity of two texts' shingles from their signatures."""
+    filled = equal = 0
+    for a, b in zip(first, second, strict=True):
+        if a >= 0 or b >= 0:
+            filled += 1
+            equal += a == b
+    return equal / filled if filled >= BINS // 4 else 0.0
+
+
+def band_keys(bins):
+    keys = []
+    for band in range(BINS // BAND_ROWS):
+        rows = bins[band * BAND_ROWS : (band + 1) * BAND_ROWS]
+        if min(rows) >= 0:
+            keys.append(_signed(_hash64(f"b{band}:" + ",".join(map(str, rows)))))
+    return keys
+
+
+def term_keys(names):
+    """Return the index keys of the rarest-looking names: the longest ones, numbers last."""
+    ranked = sorted(names, key=lambda name: (name[0].isdigit(), -len(name), name))
+    return [_signed(_hash64("t:" + name)) for name in ranked[:MAX_TERM_KEYS]]
+
+
+def weighted_similarity(first, second):
+    """Return the weighted Jaccard similarity of two {term: weight} dicts."""
+    shared = first.keys() & second.keys()
+    if not shared:
+        return 0.0
+    common = sum(min(first[t], second[t]) for t in shared)
+    return common / (sum(first.values()) + sum(second.values()) - common)
+
+
+def _numbers(names):
+    return {name for name in names if name[0].isdigit()}
+
+
+class Features:
+    """What matching compares of one article."""
+
+    # story_id: the story's id, or while a batch is matched, the new (unsaved) Story.
+    __slots__ = ("article", "bins", "keys", "names", "published_at", "story_id", "terms")
+
+    def __init__(
+        self, article=None, *, bins=(), terms=None, names=(), published_at=None, story_id=None
+    ):
+        self.article = article
+        self.bins = list(bins)
+        self.terms = terms or {}
+        self.names = set(names)
+        self.published_at = published_at
+        self.story_id = story_id
+        self.keys = []
+
+    @classmethod
+    def of(cls, article):
+        body_lines = _lines(article.body)
+        lead = _lead_text(article, body_lines)
+        title = " ".join(article.title.split())
+        words = [
+            _fold(token)
+            for line in (title, *([article.lead] if article.lead else []), *body_lines)
+            for token in _TOKEN.findall(line)
+        ]
+        features = cls(
+            article,
+            bins=signature(words),
+            terms=weighted_terms(title, lead, article.language),
+            names=names_and_numbers([title, lead, *body_lines[:3]], article.language),
+            published_at=article.published_at,
+            story_id=article.story_id,
+        )
+        features.keys = band_keys(features.bins) + term_keys(features.names)
+        return features
+
+
+def same_event(first, second):
+    """Tell whether two articles' features report the same event: return a score, else 0.
+
+    Near-copies by their shingles. Rewrites by their names and numbers: most of the names of
+    the shorter one found in the other (the same actors and places), a number in common if
+    both give numbers (another score, another magnitude: another event), the words of title
+    and lead not foreign to each other, and published within REWRITE_WINDOW.
+    """
+    apart = abs(first.published_at - second.published_at)
+    if apart > WINDOW:
+        return 0.0
+    near = signature_similarity(first.bins, second.bins)
+    if near >= NEAR_COPY:
+        return near
+    if apart > REWRITE_WINDOW:
+        return 0.0
+    shared = first.names & second.names
+    if len(shared) < MIN_SHARED_NAMES:
+        return 0.0
+    numbers, other_numbers = _numbers(first.names), _numbers(second.names)
+    if numbers and other_numbers and not numbers & other_numbers:
+        return 0.0
+    overlap = len(shared) / min(len(first.names), len(second.names))
+    if overlap >= NAMES_OVERLAP and weighted_similarity(first.terms, second.terms) >= WORDS:
+        return overlap * NEAR_COPY  # a near-copy, when there is one, is the better match
+    return 0.0
+
+
+# --- Matching stored articles ----------------------------------------------------------------
+
+
+def match_articles(articles):
+    """Give each stored article without a story a story: the one it matches, else its own.
+
+    Works on saved rows (importers call it after their bulk inserts), in a few queries per
+    batch: one look-up of the index for all the batch's keys, one of the candidates'
+    fingerprints, then the writes. Returns the number of articles that joined a story.
+    """
+    articles = [article for article in articles if article.pk and article.story_id is None]
+    if not articles:
+        return 0
+    joined = 0
+    languages = set()
+    by_language = defaultdict(list)
+    for article in articles:
+        by_language[article.language].append(article)
+    for language, group in by_language.items():
+        with transaction.atomic():
+            _lock(language)
+            found = _match_group(language, sorted(group, key=lambda a: (a.published_at, a.pk)))
+        if found:
+            languages.add(language)
+        joined += found
+    if languages:
+        # The stories' other articles and the blocks' "+N" changed; an article that started a
+        # story of its own changed nothing the storing of it has not made stale already.
+        articles_changed(*languages)
+    return joined
+
+
+def match_arrivals(articles):
+    """Match newly stored articles, as importers do; a failure is logged, never raised.
+
+    The articles are stored already: a bug or a database error in matching must not fail
+    the import, it only leaves them without a story (each is shown on its own).
+    """
+    try:
+        return match_articles(articles)
+    except Exception:
+        logger.exception("Matching %d new articles to stories failed", len(articles))
+        return 0
+
+
+def _lock(language):
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_CLASS, sum(map(ord, language))]
+            )
+
+
+def _match_group(language, articles):
+    features = [Features.of(article) for article in articles]
+    postings = _postings(language, features)
+    indexed = [_indexed_candidates(item, postings) for item in features]
+    known = _fingerprints({pk for counts in indexed for pk in counts})
+    batch_keys = defaultdict(list)  # keys of this batch's articles, matched as they come
+    joined = 0
+    new_stories = []
+    for item, counts in zip(features, indexed, strict=True):
+        for key in item.keys:
+            for other in batch_keys[key]:
+                counts[other] += 1
+        best, best_score = None, 0.0
+        for pk, _shared in counts.most_common(MAX_CANDIDATES):
+            candidate = known.get(pk)
+            if candidate is None or candidate.story_id is None:
+                continue
+            score = same_event(item, candidate)
+            if score > best_score:
+                best, best_score = candidate, score
+        if best is not None:
+            item.story_id = best.story_id
+            joined += 1
+        else:
+            # Saved with the others in _store(); until then later articles of the batch may
+            # join it as the unsaved object.
+            item.story_id = Story(language=language, lead_article=item.article)
+            new_stories.append(item.story_id)
+        known[item.article.pk] = item
+        for key in item.keys:
+            batch_keys[key].append(item.article.pk)
+    _store(language, features, new_stories)
+    return joined
+
+
+def _indexed_candidates(item, postings):
+    """Count the keys each indexed article shares with `item`; keep the best few."""
+    counts = Counter()
+    for key in item.keys:
+        for pk, published_at in postings.get(key, ()):
+            if abs(published_at - item.published_at) <= WINDOW:
+                counts[pk] += 1
+    return Counter(dict(counts.most_common(MAX_CANDIDATES)))
+
+
+def _postings(language, features):
+    """Return {key: [(article id, published at)]} of the index around the batch's times.
+
+    At most MAX_POSTINGS per key, the newest: a key shared by more articles (a name in every
+    article of the day) costs no more than that to read and to weigh.
+    """
+    keys = {key for item in features for key in item.keys}
+    if not keys:
+        return {}
+    earliest = min(item.published_at for item in features) - WINDOW
+    latest = max(item.published_at for item in features) + WINDOW
+    postings = defaultdict(list)
+    rows = (
+        StoryKey.objects.filter(
+            language=language, key__in=keys, published_at__range=(earliest, latest)
+        )
+        .annotate(
+            rank=Window(RowNumber(), partition_by=F("key"), order_by=F("published_at").desc())
+        )
+        .filter(rank__lte=MAX_POSTINGS)
+        .values_list("key", "article_id", "published_at")
+    )
+    for key, pk, published_at in rows:
+        postings[key].append((pk, published_at))
+    return postings
+
+
+def _fingerprints(pks):
+    if not pks:
+        return {}
+    rows = StoryFingerprint.objects.filter(article_id__in=pks).values_list(
+        "article_id", "signature", "terms", "published_at", "article__story_id"
+    )
+    return {
+        pk: Features(
+            bins=_decode(bins),
+            terms=terms.get("words", {}),
+            names=terms.get("names", ()),
+            published_at=published_at,
+            story_id=story_id,
+        )
+        for pk, bins, terms, published_at, story_id in rows
+    }
+
+
+def _encode(bins):
+    return " ".join(map(str, bins))
+
+
+def _decode(value):
+    bins = [int(part) for part in value.split()] if value else []
+    return bins if len(bins) == BINS else [-1] * BINS
+
+
+def _store(language, features, new_stories):
+    """Save the new stories, the articles' stories and the index, in few statements."""
+    members = Counter(id(item.story_id) for item in features)
+    for story in new_stories:  # counted now unless articles of the batch joined it
+        published = story.lead_article.status == Article.Status.PUBLISHED
+        story.article_count = story.source_count = int(published)
+        story.last_published_at = story.lead_article.published_at
+    Story.objects.bulk_create(new_stories)
+    alone = {story.lead_article_id for story in new_stories if members[id(story)] == 1}
+    if alone:
+        Article.objects.filter(pk__in=alone).update(
+            story=Subquery(Story.objects.filter(lead_article=OuterRef("pk")).values("pk")[:1])
+        )
+    joining = defaultdict(list)
+    for item in features:
+        if isinstance(item.story_id, Story):
+            item.story_id = item.story_id.pk
+        item.article.story_id = item.story_id
+        if item.article.pk not in alone:
+            joining[item.story_id].append(item.article.pk)
+    for story_id, pks in joining.items():
+        Article.objects.filter(pk__in=pks).update(story_id=story_id)
+    _index(language, features)
+    refresh_stories(joining)
+
+
+def _index(language, features):
+    StoryFingerprint.objects.bulk_create(
+        [
+            StoryFingerprint(
+                article_id=item.article.pk,
+                language=language,
+                published_at=item.published_at,
+                signature=_encode(item.bins),
+                terms={"words": item.terms, "names": sorted(item.names)},
+            )
+            for item in features
+        ],
+        batch_size=500,
+    )
+    StoryKey.objects.bulk_create(
+        [
+            StoryKey(
+                key=key,
+                language=language,
+                published_at=item.published_at,
+                article_id=item.article.pk,
+            )
+            for item in features
+            for key in dict.fromkeys(item.keys)
+        ],
+        batch_size=2000,
+    )
+
+
+def reindex(article):
+    """Rebuild an article's fingerprint and keys after its text changed; keep its story."""
+    StoryFingerprint.objects.filter(article_id=article.pk).delete()
+    StoryKey.objects.filter(article_id=article.pk).delete()
+    _index(article.language, [Features.of(article)])
+
+
+# --- Keeping stories right -------------------------------------------------------------------
+
+
+def refresh_stories(story_ids):
+    """Recount the stories' sources and articles, choose their leads, drop empty ones.
+
+    The lead is the editor's choice while it is a published article of the story, else the
+    first published article (else the first article, while none is published).
+    """
+    story_ids = {pk for pk in story_ids if pk}
+    if not story_ids:
+        return
+    members = defaultdict(list)
+    rows = Article.objects.filter(story_id__in=story_ids).values_list(
+        "story_id", "id", "source_id", "status", "published_at"
+    )
+    for story_id, pk, source_id, status, published_at in rows:
+        members[story_id].append((published_at, pk, source_id, status))
+    stories = list(Story.objects.filter(pk__in=story_ids))
+    empty = [story.pk for story in stories if not members[story.pk]]
+    changed = []
+    for story in stories:
+        rows = sorted(members[story.pk])
+        if not rows:
+            continue
+        published = [row for row in rows if row[3] == Article.Status.PUBLISHED]
+        lead_ids = {row[1] for row in published}
+        if not (story.lead_chosen and story.lead_article_id in lead_ids):
+            story.lead_chosen = False
+            story.lead_article_id = (published or rows)[0][1]
+        story.article_count = len(published)
+        story.source_count = len({row[2] or f"own-{row[1]}" for row in published})
+        story.last_published_at = (published or rows)[-1][0]
+        changed.append(story)
+    fields = ["lead_article", "lead_chosen", "article_count", "source_count", "last_published_at"]
+    Story.objects.bulk_update(changed, fields)
+    if empty:
+        Story.objects.filter(pk__in=empty).delete()
+
+
+def article_saved(article):
+    """Match an article an editor saved; one already in a story keeps it, with a new index."""
+    if article.story_id is None:
+        match_articles([article])
+        return
+    reindex(article)
+    refresh_stories([article.story_id])
+    articles_changed(article.language)
+
+
+class StoryError(ValueError):
+    """An editor's story action that cannot be done; `code` says why (admin.py words it)."""
+
+    TOO_FEW = "too_few"
+    LANGUAGES = "languages"
+    NO_STORY = "no_story"
+    NOT_PUBLISHED = "not_published"
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+def merge_stories(stories):
+    """Move every article of these stories into the oldest one; return it."""
+    stories = sorted(stories, key=lambda story: story.pk)
+    if len(stories) < 2:
+        raise StoryError(StoryError.TOO_FEW)
+    if len({story.language for story in stories}) > 1:
+        raise StoryError(StoryError.LANGUAGES)
+    target, others = stories[0], stories[1:]
+    with transaction.atomic():
+        Article.objects.filter(story__in=others).update(story=target)
+        refresh_stories([story.pk for story in stories])
+    articles_changed(target.language)
+    return target
+
+
+def move_out(articles):
+    """Give each article a story of its own; return how many were moved."""
+    moved = 0
+    touched = set()
+    with transaction.atomic():
+        for article in articles:
+            if article.story_id is None:
+                continue
+            others = Article.objects.filter(story_id=article.story_id).exclude(pk=article.pk)
+            if not others.exists():
+                continue
+            touched.add(article.story_id)
+            story = Story.objects.create(language=article.language, lead_article=article)
+            Article.objects.filter(pk=article.pk).update(story=story)
+            article.story_id = story.pk
+            touched.add(story.pk)
+            moved += 1
+        refresh_stories(touched)
+    if moved:
+        articles_changed(*{article.language for article in articles})
+    return moved
+
+
+def make_lead(article):
+    """Make a published article its story's lead, as an editor's choice."""
+    if article.story_id is None:
+        raise StoryError(StoryError.NO_STORY)
+    if article.status != Article.Status.PUBLISHED:
+        raise StoryError(StoryError.NOT_PUBLISHED)
+    Story.objects.filter(pk=article.story_id).update(lead_article=article, lead_chosen=True)
+    refresh_stories([article.story_id])
+    articles_changed(article.language)
+
+
+def other_versions(article):
+    """Return the story's other published articles, with their sources, oldest first."""
+    if article.story_id is None:
+        return []
+    return list(
+        Article.objects.published()
+        .filter(story_id=article.story_id)
+        .exclude(pk=article.pk)
+        .filter(~Q(source=None))
+        .select_related("source")
+        .only("id", "language", "slug", "title", "published_at", "source__name")
+        .order_by("published_at", "id")
+    )
