@@ -31,7 +31,8 @@ def client_address(request) -> str:
     if address.version == 6:
         if address.ipv4_mapped is not None:
             return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+        # The /64's first address: an address still (django-axes stores it as one).
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
     return str(address)
 
 
