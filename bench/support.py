@@ -13,7 +13,9 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import django
@@ -351,3 +353,22 @@ def post_comment(session, base, article, body):
     )
     found = re.search(r"#comment-(\d+)$", answer.headers.get("Location", ""))
     return answer.status_code, int(found[1]) if found else None, answer.text, True
+
+
+def serve_feed(body):
+    """Serve `body` as an RSS feed on a free loopback port; return (server, feed URL)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd, f"http://127.0.0.1:{httpd.server_port}/rss"

@@ -22,12 +22,10 @@ import argparse
 import random
 import statistics
 import sys
-import threading
 import time
 import uuid
 from datetime import timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -46,7 +44,10 @@ def arguments():
 
 ARGS = arguments()
 SCRATCH = f"bench_stories_{uuid.uuid4().hex[:8]}"
-support.setup_django(support.site_env(support.database_url(SCRATCH, ARGS.database_url)))
+# The feed is served on 127.0.0.1, which the importer refuses unless told.
+support.setup_django(
+    support.site_env(support.database_url(SCRATCH, ARGS.database_url), FEED_IMPORT_PRIVATE_HOSTS=1)
+)
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
@@ -196,23 +197,6 @@ def grow_index(total, now):
     )
 
 
-def serve(body):
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    return httpd, f"http://127.0.0.1:{httpd.server_port}/rss"
-
-
 def import_feed(sources, now, name, matching=True):
     """Import a feed of --entries generated entries; return entries/s."""
     entries = articles_for(ARGS.entries, sources, now - timedelta(hours=48), timedelta(hours=47))
@@ -227,7 +211,7 @@ def import_feed(sources, now, name, matching=True):
         f"</title><link>https://bench.example</link><description>-</description>{items}"
         "</channel></rss>"
     ).encode()
-    httpd, url = serve(body)
+    httpd, url = support.serve_feed(body)
     source = Source.objects.create(
         name=name,
         slug=name,
