@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.db.models import (
+    Case,
     Count,
     ExpressionWrapper,
     F,
@@ -14,6 +15,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.expressions import RawSQL
@@ -437,12 +439,19 @@ class ArticleQuerySet(models.QuerySet):
 
         One query: the candidates of its language within RELATED_WINDOW of it, each with the
         number of the article's tags it shares (the article's tags are prefetched on its page).
+        The articles of its story come into the pool first, however many others share tags.
         """
         tag_ids = [tag.pk for tag in article.tags.all()]
         shared = (
             Count("tags", filter=Q(tags__in=tag_ids))
             if tag_ids
             else Value(0, output_field=IntegerField())
+        )
+        no = Value(0, output_field=IntegerField())
+        in_story = (
+            Case(When(story_id=article.story_id, then=Value(1)), default=no)
+            if article.story_id is not None
+            else no
         )
         window = related.RELATED_WINDOW
         candidates = (
@@ -453,9 +462,9 @@ class ArticleQuerySet(models.QuerySet):
                 published_at__gte=article.published_at - window,
                 published_at__lte=article.published_at + window,
             )
-            .for_lists()
-            .annotate(shared_tags=shared)
-            .order_by("-shared_tags", "-published_at")[: related.RELATED_POOL]
+            .only(*LIST_FIELDS, "story_id")
+            .annotate(shared_tags=shared, in_story=in_story)
+            .order_by("-in_story", "-shared_tags", "-published_at")[: related.RELATED_POOL]
         )
         return related.rank(article, candidates, limit)
 
