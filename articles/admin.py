@@ -11,7 +11,7 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -754,7 +754,14 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         # Read before the update: the change list may be filtered by the old status.
         story_ids = set(queryset.values_list("story_id", flat=True))
         # A new save time: a form opened before this refuses to overwrite it (desk/admin.py).
-        count = queryset.update(status=status, updated_at=timezone.now())
+        now = timezone.now()
+        changes = {"status": status, "updated_at": now}
+        if status == Article.Status.PUBLISHED:
+            # Going live now: only changes after this show "Updated" (Article.changed_at).
+            changes["went_live_at"] = Case(
+                When(status=Article.Status.PUBLISHED, then=F("went_live_at")), default=Value(now)
+            )
+        count = queryset.update(**changes)
         stories.refresh_stories(story_ids)
         articles_changed()
         return count
