@@ -105,6 +105,36 @@ def test_a_preview_is_404_for_readers_and_not_counted(browser, live_server, db):
     assert Article.objects.get(pk=draft.pk).views == 0
 
 
+def test_a_scheduled_article_previewed_by_staff_and_by_its_signed_link_is_not_counted(
+    browser, live_server, db
+):
+    scheduled = ArticleFactory(
+        title="Sabahın xəbəri", published_at=timezone.now() + timedelta(days=1)
+    )
+    reader = browser.new_context().new_page()
+    assert reader.goto(f"{live_server.url}{scheduled.get_absolute_url()}").status == 404
+    desk = logged_in(browser, live_server, EditorFactory()).new_page()
+
+    desk.goto(change_page(live_server, scheduled))
+    with desk.context.expect_page() as opened:
+        desk.locator(".object-tools").get_by_role("link", name="Önizləmə").click()
+    staff_view = opened.value
+    expect(staff_view.locator("h1.article-title")).to_have_text("Sabahın xəbəri")
+    link = desk.get_by_label("Önizləmə linki").input_value()
+
+    # The link is sent to a colleague without an account: it opens in a browser of their own.
+    colleague = browser.new_context().new_page()
+    response = colleague.goto(link)
+    assert response.status == 200
+    assert "noindex" in response.headers["x-robots-tag"]
+    expect(colleague.locator("h1.article-title")).to_have_text("Sabahın xəbəri")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert colleague.goto(link.replace(token, token[:-3] + "abc")).status == 404
+
+    stored = Article.objects.get(pk=scheduled.pk)
+    assert stored.views == 0 and not stored.daily_views.exists()
+
+
 def test_the_headline_and_picks_in_order_and_gone_after_their_end(browser, live_server, db):
     main = ArticleFactory(title="Günün manşeti", lead="Manşetin girişi.")
     first, second = ArticleFactory(title="Seçim bir"), ArticleFactory(title="Seçim iki")
