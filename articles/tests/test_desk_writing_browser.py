@@ -44,7 +44,8 @@ def fill_required(page, title):
 
 
 def body_editor(page):
-    editor = page.locator(".prose-editor [contenteditable=true]")
+    # The body's: a saved article's page has a live update's editor too.
+    editor = page.locator(".field-body .prose-editor [contenteditable=true]")
     expect(editor).to_be_visible()
     return editor
 
@@ -99,7 +100,8 @@ def paste_html(page, html):
             const data = new DataTransfer();
             data.setData("text/html", html);
             data.setData("text/plain", "");
-            const target = document.querySelector(".prose-editor [contenteditable=true]");
+            const target = document.querySelector(
+                ".field-body .prose-editor [contenteditable=true]");
             target.focus();
             target.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true,
                                                              cancelable: true}));
@@ -198,7 +200,7 @@ def test_a_picture_of_the_article_is_placed_in_the_text_from_the_editor(desk, ma
     page.goto(f"{url}/admin/articles/article/{article.pk}/change/")
     body_editor(page).click()
     page.keyboard.press("End")
-    page.get_by_role("button", name="Mətnə əlavə edin").click()
+    page.locator(".field-body").get_by_role("button", name="Mətnə əlavə edin").click()
     page.click("input[name=_continue]")
     expect(page.locator(".messagelist .success")).to_be_visible()
 
