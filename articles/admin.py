@@ -5,12 +5,13 @@ from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -98,17 +99,33 @@ class BodyField(forms.CharField):
         return sanitize_html(normalize_body(initial)) != sanitize_html(self.to_python(data))
 
 
+def removed_items(tags, attributes):
+    """Return the names of what sanitising removed (see html.removed_markup), for a warning."""
+    names = {"style": _("formatting (style attributes)"), "on": _("scripts in attributes")}
+    found = [(f"<{tag}>", count) for tag, count in tags.items()]
+    found += [(names[name], count) for name, count in attributes.items()]
+    return ", ".join(f"{name} ×{count}" if count > 1 else str(name) for name, count in found)
+
+
 def removed_message(tags, attributes):
     """Return the warning naming what sanitising removed from a body, or ""."""
-    names = {"style": _("formatting (style attributes)"), "on": _("scripts in attributes")}
-    items = [f"<{tag}> ×{count}" if count > 1 else f"<{tag}>" for tag, count in tags.items()]
-    items += [f"{names[name]} ×{count}" for name, count in attributes.items()]
+    items = removed_items(tags, attributes)
     if not items:
         return ""
     return _(
         "The body was saved without what readers' pages may not carry: %(items)s. "
         "Embed videos and posts by pasting their link on a line of its own."
-    ) % {"items": ", ".join(items)}
+    ) % {"items": items}
+
+
+def removed_from_update_message(tags, attributes):
+    """Return the warning naming what sanitising removed from a live update's text, or ""."""
+    items = removed_items(tags, attributes)
+    if not items:
+        return ""
+    return _("The update was saved without what readers' pages may not carry: %(items)s.") % {
+        "items": items
+    }
 
 
 class ArticleAdminForm(DeskFormMixin, forms.ModelForm):
@@ -395,15 +412,25 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 class LiveUpdateForm(forms.ModelForm):
+    """An update's text in the body's editor, sanitised by the body's rules."""
+
     class Meta:
         model = LiveUpdate
         fields = ["body", "image", "image_alt", "pinned"]  # the time: when it is added
-        widgets = {"body": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"body": BodyField}
+        widgets = {"body": BodyEditorWidget}
+
+    def __init__(self, *args, pictures=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.removed_from_body = ""
+        self.fields["body"].widget.pictures = list(pictures)
 
     def clean_body(self):
-        body = sanitize_html(self.cleaned_data["body"])
-        if not body.strip():
+        typed = self.cleaned_data["body"]
+        body = sanitize_html(typed)
+        if not search.plain_text(body).strip() and "<img" not in body:
             raise forms.ValidationError(_("Write the update's text."), code="empty")
+        self.removed_from_body = removed_from_update_message(*removed_markup(typed, body))
         return body
 
     def clean_image(self):
@@ -623,7 +650,10 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         articles_changed()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra = {**(extra_context or {}), "live_form": LiveUpdateForm(prefix="live")}
+        article = self.get_object(request, unquote(object_id))
+        pictures = article.pictures_for_editor() if article else ()
+        live_form = LiveUpdateForm(prefix="live", pictures=pictures)
+        extra = {**(extra_context or {}), "live_form": live_form}
         return super().change_view(request, object_id, form_url, extra)
 
     def add_live_update_view(self, request, object_id):
@@ -643,6 +673,8 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
                 )
             articles_changed(article.language)
             self.message_user(request, _("The update is on the page."), messages.SUCCESS)
+            if form.removed_from_body:
+                self.message_user(request, form.removed_from_body, messages.WARNING)
         else:
             problems = "; ".join(error for errors in form.errors.values() for error in errors)
             self.message_user(
@@ -722,7 +754,14 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         # Read before the update: the change list may be filtered by the old status.
         story_ids = set(queryset.values_list("story_id", flat=True))
         # A new save time: a form opened before this refuses to overwrite it (desk/admin.py).
-        count = queryset.update(status=status, updated_at=timezone.now())
+        now = timezone.now()
+        changes = {"status": status, "updated_at": now}
+        if status == Article.Status.PUBLISHED:
+            # Going live now: only changes after this show "Updated" (Article.changed_at).
+            changes["went_live_at"] = Case(
+                When(status=Article.Status.PUBLISHED, then=F("went_live_at")), default=Value(now)
+            )
+        count = queryset.update(**changes)
         stories.refresh_stories(story_ids)
         articles_changed()
         return count
@@ -742,6 +781,11 @@ class LiveUpdateAdmin(ReadersSeeItAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.removed_from_body:
+            self.message_user(request, form.removed_from_body, messages.WARNING)
 
 
 @admin.register(FrontPagePick)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.db.models import (
+    Case,
     Count,
     ExpressionWrapper,
     F,
@@ -14,6 +15,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
 )
 from django.db.models.expressions import RawSQL
@@ -38,6 +40,8 @@ LIST_LIMIT = 1000
 SEARCH_LIMIT = 300
 # An article saved later than this after its publication shows "Yenilənib 14:05".
 CHANGE_SHOWN_AFTER = timedelta(minutes=1)
+# A status not loaded (a deferred field): Article.save() then leaves `went_live_at` alone.
+_UNKNOWN = object()
 # What a list item shows (title, label, time, views, link).
 LIST_FIELDS = ("id", "language", "slug", "title", "label", "published_at", "views")
 
@@ -437,12 +441,19 @@ class ArticleQuerySet(models.QuerySet):
 
         One query: the candidates of its language within RELATED_WINDOW of it, each with the
         number of the article's tags it shares (the article's tags are prefetched on its page).
+        The articles of its story come into the pool first, however many others share tags.
         """
         tag_ids = [tag.pk for tag in article.tags.all()]
         shared = (
             Count("tags", filter=Q(tags__in=tag_ids))
             if tag_ids
             else Value(0, output_field=IntegerField())
+        )
+        no = Value(0, output_field=IntegerField())
+        in_story = (
+            Case(When(story_id=article.story_id, then=Value(1)), default=no)
+            if article.story_id is not None
+            else no
         )
         window = related.RELATED_WINDOW
         candidates = (
@@ -453,9 +464,9 @@ class ArticleQuerySet(models.QuerySet):
                 published_at__gte=article.published_at - window,
                 published_at__lte=article.published_at + window,
             )
-            .for_lists()
-            .annotate(shared_tags=shared)
-            .order_by("-shared_tags", "-published_at")[: related.RELATED_POOL]
+            .only(*LIST_FIELDS, "story_id")
+            .annotate(shared_tags=shared, in_story=in_story)
+            .order_by("-in_story", "-shared_tags", "-published_at")[: related.RELATED_POOL]
         )
         return related.rank(article, candidates, limit)
 
@@ -549,6 +560,9 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When it last became published (an editor publishing an imported draft, say); empty for
+    # rows written without save(): those were published when created. See `changed_at`.
+    went_live_at = models.DateTimeField(_("went live at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -637,24 +651,44 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = text.slugify_title(self.title)
+        was = None if self._state.adding else getattr(self, "_loaded_status", _UNKNOWN)
+        update_fields = kwargs.get("update_fields")
+        if (
+            was is not _UNKNOWN
+            and self.status == self.Status.PUBLISHED
+            and was != self.Status.PUBLISHED
+            and (update_fields is None or "status" in update_fields)
+        ):
+            self.went_live_at = timezone.now()
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "went_live_at"}
         super().save(*args, **kwargs)
+        self._loaded_status = self.status
 
     def get_absolute_url(self):
         """Return the article's address under its own language's prefix, whatever is active."""
         with translation.override(self.language):
             return reverse("articles:detail", kwargs={"slug": self.slug, "pk": self.pk})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # The status as loaded (absent when deferred): save() tells a publication by it.
+        article._loaded_status = article.__dict__.get("status", _UNKNOWN)
+        return article
+
     @property
     def changed_at(self):
         """Return when the article last changed after readers first saw it, else None.
 
-        Changed means saved more than a minute after both its publication and its creation
-        (an import creates old news today; a publication saves the article once). Views and
-        comment counts are updated in place and do not move `updated_at`.
+        Changed means saved more than a minute after its publication time, its creation (an
+        import creates old news today) and the moment it went live (an imported draft an editor
+        publishes later; a publication saves the article once). Views and comment counts are
+        updated in place and do not move `updated_at`.
         """
         if not (self.published_at and self.updated_at and self.created_at):
             return None
-        first_seen = max(self.published_at, self.created_at)
+        first_seen = max(self.published_at, self.created_at, self.went_live_at or self.created_at)
         return self.updated_at if self.updated_at - first_seen > CHANGE_SHOWN_AFTER else None
 
     @property

@@ -24,13 +24,8 @@ def title_words(title):
 
 
 def same_story(article, candidate):
-    """Tell whether the two belong to one story: such articles come first.
-
-    Stories are built in parallel (Article.story). When they land, this is the one place to
-    change: `return article.story_id is not None and candidate.story_id == article.story_id`,
-    with `story_id` loaded for the candidates in ArticleQuerySet.related_to().
-    """
-    return False
+    """Tell whether the two belong to one story (Article.story): such articles come first."""
+    return article.story_id is not None and candidate.story_id == article.story_id
 
 
 def rank(article, candidates, limit=RELATED_LIMIT):

@@ -46,7 +46,8 @@ def site_environment(workdir):
 
 # Run in the scratch site's `manage.py shell`: add a Russian translation of the seed article,
 # so both languages have a real article page, put the seed article on the home page as the main
-# headline with two picks, cover another article live, and print the pages to judge.
+# headline (with a picture and a lead) and two picks, cover another article live, and print
+# the pages to judge.
 PAGES_SCRIPT = """
 import json
 import os
@@ -54,7 +55,10 @@ from django.contrib.auth import get_user_model
 from datetime import timedelta
 from django.utils import timezone
 from articles.models import Article, FrontPagePick, LiveUpdate
-from articles.services import link_translation
+from articles.services import link_translation, store_renditions
+from django.core.files.base import ContentFile
+from io import BytesIO
+from PIL import Image, ImageDraw
 from comments.services import post_comment
 seed = Article.objects.get(slug="strateji-muttefiqliyin-yeni-merhelesi")
 ru, _ = Article.objects.get_or_create(
@@ -77,6 +81,22 @@ def demo(title, body, minutes):
 picks = [demo("Bakıda yeni metro stansiyası açıldı", "<p>Stansiya sərnişinlərə açıldı.</p>", 30),
          demo("Xəzərdə güclü külək gözlənilir", "<p>Sinoptiklər xəbərdarlıq edir.</p>", 40)]
 live = demo("Bakı Enerji Həftəsi: canlı", "<p>Forumun ilk günü.</p>", 60)
+if not seed.image:
+    # A main headline shows its picture and lead: give the seed article both, the picture
+    # through the site's own renditions (a gradient with shapes, about a photo's weight).
+    picture = Image.linear_gradient("L").resize((1600, 900)).convert("RGB")
+    draw = ImageDraw.Draw(picture)
+    for step in range(12):
+        draw.ellipse([step * 130, 200 + step * 30, step * 130 + 300, 500 + step * 30],
+                     fill=(30 + step * 15, 90, 160 - step * 8))
+    buffer = BytesIO()
+    picture.save(buffer, "JPEG", quality=82)
+    seed.image.save("manset.jpg", ContentFile(buffer.getvalue()), save=False)
+    seed.image_caption = "Azərbaycan və Qazaxıstan nümayəndə heyətlərinin görüşü"
+    seed.lead = ("Azərbaycan ilə Qazaxıstan arasında münasibətlər siyasi etimad, qarşılıqlı "
+                 "hörmət və ortaq maraqlar üzərində qurulur.")
+    seed.save()
+    store_renditions(seed)
 if not FrontPagePick.objects.exists():
     FrontPagePick.objects.create(article=seed, is_main=True)
     for pick in picks:
@@ -105,7 +125,8 @@ def start_site(workdir):
     env = site_environment(workdir)
     support.prepare_site(env)
     port = support.free_port()
-    server = support.start_gunicorn(env, port, "-w", "2")
+    # Pictures as the proxy serves them (bench/media_wsgi.py): the main headline has one.
+    server = support.start_gunicorn(env, port, "-w", "2", app="bench.media_wsgi")
     return f"http://127.0.0.1:{port}", server, env
 
 

@@ -4,10 +4,12 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
-from articles.tests.pages import ACCEPT, BROWSER
+from articles.tests.pages import ACCEPT, BROWSER, NO_GALLERY, form_data
 from articles.text import BAKU_TZ
 
 PUBLISHED = datetime(2026, 1, 21, 13, 23, tzinfo=BAKU_TZ)
@@ -20,7 +22,12 @@ def dates_line(response):
 
 
 def backdate(article, **times):
-    """Set the article's stored times as if it had been written then (no save(): auto_now)."""
+    """Set the article's stored times as if it had been written then (no save(): auto_now).
+
+    Written then, it went live then too, unless `went_live_at` says otherwise.
+    """
+    if "created_at" in times:
+        times.setdefault("went_live_at", times["created_at"])
     Article.objects.filter(pk=article.pk).update(**times)
     article.refresh_from_db()
     return article
@@ -96,3 +103,54 @@ def test_views_and_comments_do_not_make_an_article_updated(client, make_article)
     assert stored.views >= 1 and stored.comment_count == 1
     assert stored.updated_at == PUBLISHED
     assert "Yenilənib" not in dates_line(response)
+
+
+def publish_in_the_admin(client, article, how):
+    """Publish the draft `article` as an editor does: from its form or the list's action."""
+    if how == "form":
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        page = client.get(url)
+        response = client.post(
+            url, form_data(page, "article_form", status="published", **NO_GALLERY)
+        )
+    else:
+        response = client.post(
+            reverse("admin:articles_article_changelist"),
+            {"action": "publish", "_selected_action": [article.pk]},
+        )
+    assert response.status_code == 302
+    assert Article.objects.get(pk=article.pk).status == Article.Status.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    ("how", "language", "shown"),
+    [("form", "az", "Yenilənib"), ("action", "az", "Yenilənib"), ("form", "ru", "Обновлено")],
+)
+def test_an_imported_draft_published_later_is_updated_only_when_changed_after(
+    client, make_article, editor, how, language, shown
+):
+    # Imported yesterday as a draft, with its source's time of the day before.
+    article = make_article(
+        title="Gözləyən idxal", language=language, status=Article.Status.DRAFT,
+        published_at=timezone.now() - timedelta(days=2),
+    )  # fmt: skip
+    yesterday = timezone.now() - timedelta(days=1)
+    backdate(article, created_at=yesterday, updated_at=yesterday)
+    desk = Client()
+    desk.force_login(editor)
+
+    publish_in_the_admin(desk, article, how)
+
+    assert shown not in dates_line(client.get(article.get_absolute_url()))
+
+    # Ten minutes after it went live, an editor corrects the title.
+    article.refresh_from_db()
+    earlier = timezone.now() - timedelta(minutes=10)
+    backdate(article, went_live_at=earlier, updated_at=earlier)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    desk.post(
+        url, form_data(desk.get(url), "article_form", title="Düzəldilmiş idxal", **NO_GALLERY)
+    )
+
+    line = dates_line(client.get(Article.objects.get(pk=article.pk).get_absolute_url()))
+    assert f"{shown} <time" in line

@@ -105,6 +105,36 @@ def test_a_preview_is_404_for_readers_and_not_counted(browser, live_server, db):
     assert Article.objects.get(pk=draft.pk).views == 0
 
 
+def test_a_scheduled_article_previewed_by_staff_and_by_its_signed_link_is_not_counted(
+    browser, live_server, db
+):
+    scheduled = ArticleFactory(
+        title="Sabahın xəbəri", published_at=timezone.now() + timedelta(days=1)
+    )
+    reader = browser.new_context().new_page()
+    assert reader.goto(f"{live_server.url}{scheduled.get_absolute_url()}").status == 404
+    desk = logged_in(browser, live_server, EditorFactory()).new_page()
+
+    desk.goto(change_page(live_server, scheduled))
+    with desk.context.expect_page() as opened:
+        desk.locator(".object-tools").get_by_role("link", name="Önizləmə").click()
+    staff_view = opened.value
+    expect(staff_view.locator("h1.article-title")).to_have_text("Sabahın xəbəri")
+    link = desk.get_by_label("Önizləmə linki").input_value()
+
+    # The link is sent to a colleague without an account: it opens in a browser of their own.
+    colleague = browser.new_context().new_page()
+    response = colleague.goto(link)
+    assert response.status == 200
+    assert "noindex" in response.headers["x-robots-tag"]
+    expect(colleague.locator("h1.article-title")).to_have_text("Sabahın xəbəri")
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    assert colleague.goto(link.replace(token, token[:-3] + "abc")).status == 404
+
+    stored = Article.objects.get(pk=scheduled.pk)
+    assert stored.views == 0 and not stored.daily_views.exists()
+
+
 def test_the_headline_and_picks_in_order_and_gone_after_their_end(browser, live_server, db):
     main = ArticleFactory(title="Günün manşeti", lead="Manşetin girişi.")
     first, second = ArticleFactory(title="Seçim bir"), ArticleFactory(title="Seçim iki")
@@ -153,6 +183,44 @@ def test_live_updates_in_order_with_json_ld_that_parses(browser, live_server, db
     LiveUpdate.objects.create(article=article, body="<p>Səsvermə bitdi.</p>")
     page.reload()
     expect(page.locator(".live-update-body").first).to_have_text("Səsvermə bitdi.")
+
+
+def test_an_update_written_in_the_editor_reaches_a_cached_page_and_closing_keeps_it(
+    browser, live_server, db, settings
+):
+    settings.FRAGMENT_CACHE_SECONDS = 60
+    settings.PAGE_CACHE_SECONDS = 30
+    article = ArticleFactory(title="Canlı: Formula 1", live_coverage=Article.Coverage.OPEN)
+    LiveUpdate.objects.create(
+        article=article, body="<p>Məşq başladı.</p>", published_at=timezone.now() - timedelta(1)
+    )
+    reader = browser.new_context().new_page()
+    reader.goto(f"{live_server.url}{article.get_absolute_url()}")
+    expect(reader.locator(".live-update-body")).to_have_text(["Məşq başladı."])
+    desk = logged_in(browser, live_server, EditorFactory()).new_page()
+
+    desk.goto(change_page(live_server, article))
+    editor = desk.locator("#live-coverage .prose-editor [contenteditable=true]")
+    editor.click()
+    desk.keyboard.type("Yarış ")
+    desk.keyboard.press("Control+b")
+    desk.keyboard.type("başladı")
+    desk.get_by_role("button", name="Yeniliyi əlavə et").click()
+    expect(desk.locator(".messagelist .success")).to_contain_text("Yenilik səhifədədir.")
+
+    reader.reload()
+    expect(reader.locator(".live-update-body")).to_have_text(["Yarış başladı", "Məşq başladı."])
+    expect(reader.locator(".live-update-body strong").first).to_have_text("başladı")
+    data = json.loads(reader.locator('script[type="application/ld+json"]').text_content())
+    assert [u["articleBody"] for u in data["liveBlogUpdate"]] == ["Yarış başladı", "Məşq başladı."]
+
+    desk.goto(change_page(live_server, article))
+    desk.locator("#id_live_coverage").select_option("closed")
+    desk.get_by_role("button", name="Yadda saxla", exact=True).click()
+    expect(desk.locator(".messagelist .success")).to_be_visible()
+    reader.reload()
+    expect(reader.locator("h1 .label-live")).to_have_count(0)
+    expect(reader.locator(".live-update-body")).to_have_text(["Yarış başladı", "Məşq başladı."])
 
 
 def test_the_open_page_keeps_its_note_alive_and_a_closed_tab_frees_it(

@@ -7,14 +7,15 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
 
-from articles import embeds
-from articles.models import Article, ArticlePhoto, Tag
-from articles.tests.pages import NO_GALLERY, page_text
+from articles import embeds, related, stories
+from articles.models import Article, ArticlePhoto, Story, Tag
+from articles.tests.pages import ACCEPT, BROWSER, NO_GALLERY, page_text
 
 
 @pytest.fixture(autouse=True)
@@ -405,6 +406,90 @@ def test_related_news_cost_no_query_when_the_parts_are_cached(client, settings, 
     assert "Qarabağ klubu yeni mövsümə hazırlaşır" in html
     assert not any("articles_tag" in query["sql"] for query in queries)
     assert len(queries) <= 2
+
+
+def in_story(*articles):
+    """Put `articles` into one story, led by the first, as matching does."""
+    story = Story.objects.create(language=articles[0].language, lead_article=articles[0])
+    Article.objects.filter(pk__in=[article.pk for article in articles]).update(story=story)
+    stories.refresh_stories([story.pk])
+    for article in articles:
+        article.refresh_from_db()
+    return story
+
+
+def related_section(response):
+    html = response.content.decode()
+    return html[html.index('class="related"') :].split("</section>")[0]
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "titles"),
+    [
+        ("az", "Oxşar xəbərlər", ("Şuşada yeni məktəb açıldı", "Məktəbin ilk dərsi", "Şuşa")),
+        ("ru", "Похожие новости", ("В Шуше открылась школа", "Первый урок в новом", "Шуша")),
+    ],
+)
+def test_related_news_put_the_same_story_first_however_many_share_tags(
+    client, make_article, monkeypatch, language, heading, titles
+):
+    # Only three candidates are looked at: the story's article must be among them.
+    monkeypatch.setattr(related, "RELATED_POOL", 3)
+    now = timezone.now()
+    title, story_title, tag_name = titles
+    tag = Tag.objects.create(name=tag_name)
+    article = make_article(title=title, language=language, published_at=now)
+    article.tags.add(tag)
+    for number in range(6):
+        make_article(
+            title=f"{tag_name} {number}", language=language, published_at=now - timedelta(hours=1)
+        ).tags.add(tag)
+    # No shared tag, no shared title word, older than every other candidate: only its story.
+    same = make_article(title=story_title, language=language, published_at=now - timedelta(days=2))
+    in_story(article, same)
+
+    response = client.get(article.get_absolute_url())
+    section = related_section(response)
+
+    assert heading in page_text(response)
+    items = section.split("<li>")[1:]
+    assert len(items) == 3 and story_title in items[0]
+
+
+def test_a_story_change_reaches_the_cached_related_news(client, editor, make_article, settings):
+    settings.FRAGMENT_CACHE_SECONDS = 60
+    settings.PAGE_CACHE_SECONDS = 30
+    now = timezone.now()
+    article = make_article(title="Xəzərdə gəmi qəzası", published_at=now)
+    partner = make_article(title="Dənizdə xilasetmə əməliyyatı", published_at=now)
+    other = make_article(title="Limanda sərnişinlər gözləyir", published_at=now)
+    first = in_story(article, partner)
+    second = in_story(other)
+    desk = Client()
+    desk.force_login(editor)
+
+    def related_titles():
+        client.cookies.clear()
+        response = client.get(
+            article.get_absolute_url(), HTTP_ACCEPT=ACCEPT, HTTP_USER_AGENT=BROWSER
+        )
+        html = response.content.decode()
+        return related_section(response) if 'class="related"' in html else ""
+
+    assert partner.title in related_titles() and other.title not in related_titles()
+
+    desk.post(
+        reverse("admin:articles_story_changelist"),
+        {"action": "merge", "_selected_action": [first.pk, second.pk]},
+    )
+    assert other.title in related_titles()
+
+    desk.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": "move_out_of_story", "_selected_action": [partner.pk]},
+    )
+    shown = related_titles()
+    assert other.title in shown and partner.title not in shown
 
 
 def test_the_click_script_allows_exactly_the_embed_frame_hosts(settings):

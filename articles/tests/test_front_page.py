@@ -1,16 +1,20 @@
 """The front page: a main headline and up to six editor's picks per language, in order."""
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article, FrontPagePick
+from articles.services import store_renditions
 from articles.tests.pages import page_text
 
 
@@ -43,6 +47,28 @@ def test_the_main_headline_comes_first_then_the_picks_then_the_latest_news(clien
         "Son xəbərlər",
     ]
     assert html.index("Redaktor seçimi") < html.index("Son xəbərlər")
+
+
+def test_the_main_headline_shows_its_picture_first_in_widths(
+    client, make_article, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 900), (30, 120, 200)).save(buffer, "JPEG")
+    main = make_article(title="Şəkilli manşet", image_caption="Bakı bulvarı")
+    main.image.save("manset.jpg", ContentFile(buffer.getvalue()))
+    store_renditions(main)
+    FrontPagePick.objects.create(article=main, is_main=True)
+
+    html = main_column(client.get("/"))
+    headline = html[html.index('class="front-main"') :].split("</article>")[0]
+
+    stem = f"/media/renditions/{main.image.name}"
+    assert f"{stem}.320.webp 320w, {stem}.640.webp 640w, {stem}.1280.webp 1280w" in headline
+    assert 'alt="Bakı bulvarı"' in headline and 'width="320" height="180"' in headline
+    # The first thing a reader sees: fetched at once.
+    assert 'fetchpriority="high"' in headline and 'loading="lazy"' not in headline
+    assert headline.index("<picture>") < headline.index("Şəkilli manşet")
 
 
 def test_without_picks_the_home_page_is_as_before(client, make_article):

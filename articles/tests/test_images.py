@@ -92,7 +92,10 @@ def test_the_article_page_offers_webp_and_jpeg_widths(client, editor):
     stem = f"/media/renditions/{article.image.name}"
     assert f'<source type="image/webp" srcset="{stem}.320.webp 320w, {stem}.640.webp 640w, ' in page
     assert f"{stem}.1280.jpg 1280w" in page
-    assert 'loading="lazy"' in page and 'width="320" height="180"' in page
+    # The picture at the top is what readers see first: fetched at once, not lazily.
+    picture = page[page.index('class="article-image"') :].split("</figure>")[0]
+    assert 'fetchpriority="high"' in picture and 'loading="lazy"' not in picture
+    assert 'width="320" height="180"' in picture
     assert 'alt="Bakı bulvarı"' in page
     assert f'content="http://testserver{stem}.1280.jpg"' in page  # og:image, no metadata
     assert f'src="{article.image.url}"' not in page

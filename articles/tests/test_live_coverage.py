@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles.models import Article, LiveUpdate
 from articles.tests.pages import page_text
@@ -126,7 +126,78 @@ def test_an_empty_update_is_refused_in_the_editors_language(client, editor, make
     )
 
     assert "Yenilik əlavə olunmadı: Yeniliyin mətnini yazın." in page_text(response)
+    # What the editor sends when nothing was typed.
+    client.post(
+        reverse("admin:articles_article_add_live_update", args=[article.pk]),
+        {"live-body": "<p></p>"},
+    )
     assert not LiveUpdate.objects.exists()
+
+
+def test_an_update_is_written_in_the_bodys_editor_on_the_article_and_update_pages(
+    client, editor, live
+):
+    client.force_login(editor)
+    update = live.live_updates.first()
+
+    for url in (
+        reverse("admin:articles_article_change", args=[live.pk]),
+        reverse("admin:articles_liveupdate_change", args=[update.pk]),
+    ):
+        html = client.get(url).content.decode()
+        field = re.search(r"<textarea[^>]*name=\"(?:live-)?body\"[^>]*>", html).group(0)
+        assert "data-body-editor" in field, url
+        assert "js/desk/body_editor" in html and "django_prose_editor/editor" in html
+
+
+@pytest.mark.parametrize(
+    ("prefix", "told"),
+    [
+        (
+            "",
+            "Yenilik oxucu səhifələrində ola bilməyən hissələr olmadan saxlanıldı: <script>, "
+            "formatlama (style atributları).",
+        ),
+        (
+            "/ru",
+            "Обновление сохранено без того, что не допускается на страницах для читателей: "
+            "<script>, оформление (атрибуты style).",
+        ),
+    ],
+)
+def test_the_editor_is_told_what_sanitising_took_from_an_update(
+    client, editor, make_article, prefix, told
+):
+    article = make_article(title="Sel")
+    client.force_login(editor)
+    add_url = prefix + reverse("admin:articles_article_add_live_update", args=[article.pk])
+
+    response = client.post(
+        add_url,
+        {"live-body": '<p style="color:red">Su qalxır.</p><script>alert(1)</script>'},
+        follow=True,
+    )
+
+    assert told in page_text(response)
+    assert LiveUpdate.objects.get().body == "<p>Su qalxır.</p>"
+
+    update = LiveUpdate.objects.get()
+    with translation.override("az"):
+        change_url = prefix + reverse("admin:articles_liveupdate_change", args=[update.pk])
+    response = client.post(
+        change_url,
+        {
+            "article": article.pk,
+            "published_at_0": timezone.localtime(update.published_at).strftime("%Y-%m-%d"),
+            "published_at_1": timezone.localtime(update.published_at).strftime("%H:%M:%S"),
+            "body": '<p>Su qalxır.</p><script>alert(2)</script><p style="x">Yollar bağlanır.</p>',
+            "image_alt": "",
+        },
+        follow=True,
+    )
+    assert told in page_text(response)
+    update.refresh_from_db()
+    assert update.body == "<p>Su qalxır.</p><p>Yollar bağlanır.</p>"
 
 
 @pytest.mark.parametrize("cached", [False, True], ids=["rendered", "fragments-cached"])
