@@ -15,6 +15,7 @@ from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import get_language_from_path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -182,7 +183,9 @@ class ApiRoot(ApiView):
         )
 
 
-@extend_schema_view(get=extend_schema(operation_id="articles_list"))
+@extend_schema_view(
+    get=extend_schema(operation_id="articles_list", responses=ArticleSerializer(many=True))
+)
 class ArticleList(ApiView):
     """The published articles of the language, newest first, filtered as the search form does.
 
@@ -360,7 +363,9 @@ def stories():
     )
 
 
-@extend_schema_view(get=extend_schema(operation_id="stories_list"))
+@extend_schema_view(
+    get=extend_schema(operation_id="stories_list", responses=StorySerializer(many=True))
+)
 class StoryList(ApiView):
     """The stories of the language, the one with the newest article first."""
 
@@ -387,7 +392,9 @@ class StoryDetail(ApiView):
             return Response(self.get_serializer(story).data)
 
 
-@extend_schema_view(get=extend_schema(operation_id="sources_list"))
+@extend_schema_view(
+    get=extend_schema(operation_id="sources_list", responses=SourceSerializer(many=True))
+)
 class SourceList(ApiView):
     """Every source, by name, with its published articles in the language: count and newest."""
 
@@ -436,8 +443,10 @@ class NotFound(ApiView):
         super().initial(request, *args, **kwargs)
         path = request.path_info
         if request.method in ("GET", "HEAD") and not path.endswith("/"):
+            # Resolved in the path's own language: `?lang=` does not move the address.
             try:
-                match = resolve(f"{path}/")
+                with translation.override(get_language_from_path(path) or settings.LANGUAGE_CODE):
+                    match = resolve(f"{path}/")
             except Resolver404:
                 match = None
             if match is not None and match.url_name != "not-found":
