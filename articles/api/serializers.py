@@ -21,8 +21,8 @@ def api_address(serializer, name, **kwargs):
 class RenditionSerializer(serializers.Serializer):
     width = serializers.IntegerField()
     height = serializers.IntegerField()
-    jpeg = serializers.URLField(source="jpeg_url")
-    webp = serializers.URLField(source="webp_url")
+    jpeg = serializers.CharField(source="jpeg_url")
+    webp = serializers.CharField(source="webp_url")
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -33,7 +33,7 @@ class RenditionSerializer(serializers.Serializer):
 class ImageSerializer(serializers.Serializer):
     """An article's picture: the largest version, its caption, and every rendition."""
 
-    url = serializers.URLField(help_text="The largest rendition (the original if none was made).")
+    url = serializers.CharField(help_text="The largest rendition (the original if none was made).")
     caption = serializers.CharField()
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
@@ -66,7 +66,7 @@ class SourceBriefSerializer(serializers.Serializer):
 
 class SourceSerializer(SourceBriefSerializer):
     language = serializers.CharField(help_text="The language the source writes in.")
-    homepage = serializers.URLField()
+    homepage = serializers.CharField()
     article_count = serializers.IntegerField(
         help_text="Its published articles in the requested language."
     )

@@ -22,5 +22,5 @@ urlpatterns = [
     path("categories/", views.CategoryList.as_view(), name="category-list"),
     path("schema/", views.Schema.as_view(), name="schema"),
     path("docs/", views.Documentation.as_view(), name="docs"),
-    re_path(r"^.*$", views.NotFound.as_view(), name="not-found"),
+    re_path(r"^[\s\S]*$", views.NotFound.as_view(), name="not-found"),
 ]

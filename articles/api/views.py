@@ -153,7 +153,7 @@ class ApiRoot(ApiView):
         responses=inline_serializer(
             "ApiRoot",
             {
-                name: fields.URLField()
+                name: fields.CharField()
                 for name in (
                     "articles",
                     "latest",

@@ -540,3 +540,11 @@ def test_the_documentation_page_uses_our_own_assets_under_the_strict_policy(clie
     assert page["Content-Security-Policy"].startswith("default-src 'self'; script-src 'self';")
     assert script["Content-Type"].startswith("application/javascript")
     assert "/api/v1/schema/" in script.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_address_with_a_line_break_is_a_json_404_too(client):
+    response = get(client, f"{API}/sources/a%0Ab/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
