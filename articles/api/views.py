@@ -14,8 +14,8 @@ from django.db.models import Prefetch
 from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language_from_path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
