@@ -52,6 +52,8 @@ class NewestFirst(CursorPagination):
                 field.to_python(cursor.position)
             except ValidationError:
                 cursor = False
+            if cursor and "\x00" in cursor.position:  # no text the database can compare
+                cursor = False
         if cursor is False:
             raise invalid(
                 self.cursor_query_param,

@@ -6,6 +6,7 @@ validators with their 304 (conditional.py). Lists load their related rows in the
 (or one more, for many-to-many), so the number of queries does not grow with the page size.
 """
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -46,6 +47,7 @@ from articles.api.serializers import (
 from articles.filters import ArticleSearchFilter
 from articles.models import SEARCH_LIMIT, Article, Category, Source, Story, current_language
 
+SLUG = re.compile(r"[-\w]+")
 # What a list item shows besides the article's own row, joined in the same query.
 ARTICLE_JOINS = ("source", "category", "story")
 DEFAULT_LIMIT = 20
@@ -236,7 +238,9 @@ class ArticleList(ApiView):
 
 def _named(queryset, slug):
     """Return the row with this slug, in a list, for the filter's choices ([] if none asked)."""
-    return list(queryset.filter(slug=slug)) if slug else []
+    # Only a slug is looked up: anything else (a NUL byte, say) is no choice, which the filter
+    # answers with a 400.
+    return list(queryset.filter(slug=slug)) if slug and SLUG.fullmatch(slug) else []
 
 
 @extend_schema_view(get=extend_schema(operation_id="articles_detail"))

@@ -1,5 +1,6 @@
 """The public JSON API (articles/api/): what clients get, in both languages, and its limits."""
 
+import base64
 import io
 from datetime import timedelta
 
@@ -143,7 +144,14 @@ def test_cursor_pages_stay_stable_while_news_arrives(client):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
-    ["cursor=bm9uc2Vuc2U", "cursor=cD1ub3QtYS1kYXRl", "page_size=0", "page_size=51", "page_size=x"],
+    [
+        "cursor=bm9uc2Vuc2U",
+        "cursor=cD1ub3QtYS1kYXRl",
+        "page_size=0",
+        "page_size=51",
+        "page_size=x",
+        "source=a%00b",
+    ],
 )
 def test_bad_cursors_and_page_sizes_are_a_400(client, query):
     ArticleFactory()
@@ -154,7 +162,9 @@ def test_bad_cursors_and_page_sizes_are_a_400(client, query):
     errors = response.json()["errors"]
     name = query.split("=")[0]
     assert list(errors) == [name]
-    expected = "Этот курсор" if name == "cursor" else "целое число от 1 до 50"
+    expected = {"cursor": "Этот курсор", "source": "Выберите корректный вариант"}.get(
+        name, "целое число от 1 до 50"
+    )
     assert expected in errors[name][0]
 
 
@@ -548,3 +558,11 @@ def test_an_address_with_a_line_break_is_a_json_404_too(client):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_a_sources_cursor_holding_a_nul_byte_is_a_400(client):
+    SourceFactory()
+    cursor = base64.b64encode(b"p=a\x00b").decode()
+
+    assert get(client, f"{API}/sources/?cursor={cursor}").status_code == 400
