@@ -69,6 +69,12 @@ INSTALLED_APPS = [
     "reversion",
     # The body editor's assets (ProseMirror, served from our static files; no CDN).
     "django_prose_editor",
+    # The public JSON API (articles/api/): REST framework, its OpenAPI schema, the
+    # documentation page's Swagger UI assets (served by us, no CDN), CORS for other sites.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "articles",
     "comments",
 ]
@@ -79,6 +85,8 @@ MIDDLEWARE = [
     "newsportal.security.ContentSecurityPolicyMiddleware",
     # Bodies over the limits below are refused (413) before anything reads them.
     "newsportal.security.RequestSizeLimitMiddleware",
+    # CORS on the API's answers (CORS_URLS_REGEX) and its preflights, answered here.
+    "corsheaders.middleware.CorsMiddleware",
     # Static files, compressed and hashed, before anything else looks at the request.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Anonymous readers' article and list pages from the cache (PAGE_CACHE_SECONDS): a hit is
@@ -378,6 +386,52 @@ FEED_BODY_PICTURES = int(os.environ.get("FEED_BODY_PICTURES", "10"))
 # "Fetch now" in the admin imports in a thread and waits this long for it; a slower import goes
 # on in the background and the source's last import shows its outcome.
 FEED_FETCH_NOW_WAIT_SECONDS = float(os.environ.get("FEED_FETCH_NOW_WAIT_SECONDS", "5"))
+
+# The public JSON API (articles/api/): read-only, no accounts, JSON in and out.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    # Anonymous: no session is read, so no CSRF applies and nobody sees more than readers.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.AddressThrottle"],
+    "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # OPTIONS is no method of ours (CORS preflights are answered by the CORS middleware).
+    "DEFAULT_METADATA_CLASS": None,
+}
+# Requests a minute one address may make to the API (0: no limit); more get a 429.
+API_THROTTLE = int(os.environ.get("API_THROTTLE", "120"))
+# How long clients and proxies may keep an API answer without asking again (Cache-Control).
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "30"))
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SITE_NAME} API",
+    "DESCRIPTION": (
+        "The published news of the portal as JSON, read-only. Azerbaijani at /api/v1/, "
+        "Russian at /ru/api/v1/ (or ?lang=az|ru anywhere). Lists page with cursors: follow "
+        "`next`. Every answer has an ETag and Last-Modified; send them back as If-None-Match "
+        "or If-Modified-Since to get a 304. Errors are JSON: code, detail, errors."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/(ru/)?api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "articles.api.schema.complete",
+    ],
+}
+# CORS: any site may read the API from its visitors' browsers (GET, no cookies); nothing else
+# of ours is shared.
+CORS_URLS_REGEX = r"^/(ru/)?api/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "accept-language", "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = ("ETag", "Retry-After", "Content-Language")
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

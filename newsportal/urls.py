@@ -18,6 +18,8 @@ urlpatterns = [
 # Azerbaijani at the root, Russian under /ru/; the admin too, so editors pick their language.
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    # The public JSON API: /api/v1/ in Azerbaijani, /ru/api/v1/ in Russian (articles/api/).
+    path("api/v1/", include("articles.api.urls")),
     path("", article_views.home, name="home"),
     path("", include("articles.urls")),
     path("", include("comments.urls")),
