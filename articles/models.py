@@ -286,6 +286,31 @@ class Tag(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class JSONRows(models.Func):
+    """The rows of a subquery as one JSON array of objects: a list in one column of a query.
+
+    A plain function rather than an aggregate, so the subquery has no GROUP BY: it is one row
+    whatever it matches (PostgreSQL's JSONB_AGG is NULL for none, SQLite's JSON_GROUP_ARRAY
+    `[]`). The order of the array is not defined; readers sort it.
+    """
+
+    template = "JSONB_AGG(JSONB_BUILD_OBJECT(%(expressions)s))"
+    output_field = models.JSONField()
+
+    def __init__(self, **fields):
+        pairs = [part for name, field in fields.items() for part in (Value(name), F(field))]
+        super().__init__(*pairs)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = "JSON_GROUP_ARRAY(JSON_OBJECT(%(expressions)s))"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+def json_rows(queryset, **fields):
+    """Return a subquery of `queryset`'s rows as JSON objects of `fields` (name: field)."""
+    return Subquery(queryset.order_by().values(rows=JSONRows(**fields)))
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles readers may see: published, and not scheduled for later."""
@@ -293,6 +318,24 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_language(self, language=None):
         return self.filter(language=language or current_language())
+
+    def for_page(self):
+        """Load what the article page shows in one query.
+
+        Its source and translation (joins), and its tags and gallery as JSON lists in two
+        columns (read by `tag_list` and `gallery`): most articles have tags, and an article
+        with a gallery, tags, live updates, comments and a story stays within the page's
+        budget of 8 queries (articles/tests/test_page_budgets.py).
+        """
+        return self.select_related("source", "translation", "translated_from").annotate(
+            tag_rows=json_rows(
+                Tag.objects.filter(articles=OuterRef("pk")), id="id", name="name", slug="slug"
+            ),
+            photo_rows=json_rows(
+                ArticlePhoto.objects.filter(article=OuterRef("pk")),
+                **{name: name for name in PHOTO_FIELDS},
+            ),
+        )
 
     def for_lists(self):
         """Load only what a list item shows (title, label, time, views, link)."""
@@ -426,12 +469,11 @@ class ArticleQuerySet(models.QuerySet):
         views is cheap and the (often updated) views column needs no index.
         """
         visible = self.published().in_language(language)
-        newest = visible.order_by("-published_at").values_list("published_at", flat=True)[:1]
-        newest = list(newest)
-        if not newest:
-            return []
+        # The newest time comes in a subquery: one query (none at all for an empty site).
+        newest = Subquery(visible.order_by("-published_at").values("published_at")[:1])
+        start = ExpressionWrapper(newest - Value(window), output_field=models.DateTimeField())
         return list(
-            visible.filter(published_at__gt=newest[0] - window)
+            visible.filter(published_at__gt=start)
             .story_leads()
             .order_by("-views", "-published_at")[:limit]
         )
@@ -443,7 +485,7 @@ class ArticleQuerySet(models.QuerySet):
         number of the article's tags it shares (the article's tags are prefetched on its page).
         The articles of its story come into the pool first, however many others share tags.
         """
-        tag_ids = [tag.pk for tag in article.tags.all()]
+        tag_ids = [tag.pk for tag in article.tag_list]
         shared = (
             Count("tags", filter=Q(tags__in=tag_ids))
             if tag_ids
@@ -755,8 +797,23 @@ class Article(models.Model):
 
     @cached_property
     def gallery(self):
-        """Return the gallery's pictures in order; no query for an article without one."""
-        return list(self.photos.all()) if self.photo_count else []
+        """Return the gallery's pictures in order; no query for an article without one, nor
+        for one loaded by `for_page()`."""
+        if not self.photo_count:
+            return []
+        rows = self.__dict__.get("photo_rows")
+        if rows is None:
+            return list(self.photos.all())
+        photos = [ArticlePhoto(article_id=self.pk, **row) for row in rows]
+        return sorted(photos, key=lambda photo: (photo.position, photo.pk))
+
+    @cached_property
+    def tag_list(self):
+        """Return the article's tags by name; no query for one loaded by `for_page()`."""
+        rows = self.__dict__.get("tag_rows", False)
+        if rows is False:
+            return list(self.tags.all())
+        return sorted((Tag(**row) for row in rows or ()), key=lambda tag: (tag.name, tag.pk))
 
     @property
     def body_html(self):
@@ -843,6 +900,10 @@ class Article(models.Model):
         with translation.override(self.language):
             url = self.source.get_absolute_url()
         return format_html('{}<a href="{}">{}</a>{}', before, url, self.source.name, after)
+
+
+# What the article page's gallery shows of a picture (loaded with the article, `for_page()`).
+PHOTO_FIELDS = ("id", "image", "caption", "alt_text", "position", "image_width", "image_height")
 
 
 class ArticlePhoto(models.Model):

@@ -34,9 +34,7 @@ def home(request):
 
 def article_detail(request, slug, pk):
     """Show one article; staff may also preview drafts and scheduled articles."""
-    articles = Article.objects.select_related(
-        "source", "translation", "translated_from"
-    ).prefetch_related("tags")
+    articles = Article.objects.for_page()
     fragments = PageFragments(request, article_pk=pk)
     if request.user.is_staff:
         article = get_object_or_404(articles, pk=pk)
@@ -63,8 +61,7 @@ def preview(request, token):
     if found is None:
         raise Http404
     pk, pending = found
-    articles = Article.objects.select_related("source", "translation", "translated_from")
-    article = get_object_or_404(articles, pk=pk)
+    article = get_object_or_404(Article.objects.for_page(), pk=pk)
     if pending:
         change = PendingChange.objects.filter(article=article).first()
         if change is None:

@@ -3,7 +3,8 @@
 Django's database cache counts the table's rows (`SELECT COUNT(*)`, a scan) on every write to
 decide whether to cull, then reads the row and updates or inserts it: four statements, one of
 them growing with the table, for each stored fragment or page. Here a write is one upsert
-(PostgreSQL and SQLite; other databases get Django's way), and one write in `CULL_EVERY`
+(PostgreSQL and SQLite; other databases get Django's way), also for `set_many()` (a page's
+fragments in one statement), and one write in `CULL_EVERY`
 (OPTIONS, default 200) counts the rows and culls as Django does: the expired rows go, and if
 the table is still over MAX_ENTRIES, a `1/CULL_FREQUENCY` share of the rest. Expired rows are
 thus deleted even when the table is far from full, at the price of the table overshooting
@@ -32,29 +33,46 @@ class DatabaseCache(db.DatabaseCache):
         self._writes = 0
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        if not self._upsert({key: value}, timeout, version):
+            super().set(key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """Store all of `data` in one statement (a page's fragments: one write, not one each)."""
+        if not data:
+            return []
+        if not self._upsert(data, timeout, version):
+            return super().set_many(data, timeout, version)
+        return []
+
+    def _upsert(self, data, timeout, version):
+        """Insert or replace the rows of `data` in one statement; False where unsupported."""
         alias = router.db_for_write(self.cache_model_class)
         connection = connections[alias]
         if connection.vendor not in UPSERT_VENDORS:
-            return super().set(key, value, timeout, version)
-        key = self.make_and_validate_key(key, version=version)
+            return False
         timeout = self.get_backend_timeout(timeout)
         if timeout is None:
             expires = datetime.max
         else:
             expires = datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
         expires = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
-        pickled = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        rows = []
+        for key, value in data.items():
+            pickled = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+            rows.extend([self.make_and_validate_key(key, version=version), pickled, expires])
         table = connection.ops.quote_name(self._table)
+        placeholders = ", ".join(["(%s, %s, %s)"] * len(data))
         with connection.cursor() as cursor:
             self._writes += 1
             if self._writes % self._cull_every == 0:
                 self.cull_now(alias, cursor)
             cursor.execute(
-                f"INSERT INTO {table} (cache_key, value, expires) VALUES (%s, %s, %s) "
+                f"INSERT INTO {table} (cache_key, value, expires) VALUES {placeholders} "
                 "ON CONFLICT (cache_key) DO UPDATE "
                 "SET value = excluded.value, expires = excluded.expires",
-                [key, pickled, expires],
+                rows,
             )
+        return True
 
     def cull_now(self, alias, cursor):
         """Delete the expired rows, and cull the oldest if the table is still too large."""

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     # Anonymous readers' article and list pages from the cache (PAGE_CACHE_SECONDS): a hit is
     # answered here, counted, and skips everything below (articles/caching/pages.py).
     "articles.caching.pages.PageCacheMiddleware",
+    # The fragments a page rendered are stored in one cache write once it is made.
+    "articles.caching.fragments.FragmentWritesMiddleware",
     # HTML compresses to a fifth; CSRF tokens are masked per response, which defeats BREACH.
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

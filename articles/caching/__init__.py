@@ -125,6 +125,18 @@ def store(key, value, timeout):
     _answered()
 
 
+def store_many(values, timeout):
+    """Store the `values` (key: value) in one round trip unless the cache is unavailable."""
+    if not values or not CIRCUIT.closed():
+        return
+    try:
+        cache.set_many(values, timeout)
+    except CACHE_ERRORS as error:
+        CIRCUIT.failed(error)
+        return
+    _answered()
+
+
 def cache_answers():
     """Tell whether the shared cache answers a read (for /healthz).
 

@@ -3,13 +3,15 @@
 A page's pieces are read from the cache together, in one round trip, by the `PageFragments`
 of that request: the view makes one (or the `page_fragments` context processor does) and
 passes it along in the template context, so the header, the blocks and the article parts
-share it.
+share it. The pieces it had to render are stored together too, in one round trip once the
+response is made (`FragmentWritesMiddleware`): with the database cache one statement, not one
+per piece.
 """
 
 from django.conf import settings
 from django.http import Http404
 
-from articles.caching import generation_key, read_many, store
+from articles.caching import generation_key, read_many, store_many
 from articles.models import Category, current_language
 
 # The pieces every page shows.
@@ -50,6 +52,10 @@ class PageFragments:
         self._found = None
         self._keys = set()
         self._menu = None
+        self._unsaved = {}
+        if request is not None:
+            # Saved by FragmentWritesMiddleware once the response is rendered.
+            request.__dict__.setdefault("page_fragments", []).append(self)
 
     def _article_names(self, pk=None):
         pk = pk or self.article_pk
@@ -80,8 +86,15 @@ class PageFragments:
         if stored is not None and stored[0] == generation:
             return stored[1]
         value = render()
-        store(key, (generation, value), seconds)
+        self._unsaved[key] = (generation, value)
+        if self.request is None:
+            self.save()
         return value
+
+    def save(self):
+        """Store the pieces rendered for this page, in one cache write."""
+        unsaved, self._unsaved = self._unsaved, {}
+        store_many(unsaved, settings.FRAGMENT_CACHE_SECONDS)
 
     def menu(self):
         """Return the categories in menu order; one query per request at most."""
@@ -112,6 +125,19 @@ class PageFragments:
         if not loaded and not article.refresh_reader_fields():
             raise Http404
         return article
+
+
+class FragmentWritesMiddleware:
+    """Store the fragments a request rendered, once its response is made (one cache write)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for fragments in request.__dict__.pop("page_fragments", ()):
+            fragments.save()
+        return response
 
 
 def page_fragments(request):

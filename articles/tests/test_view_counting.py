@@ -347,7 +347,7 @@ def test_x_forwarded_for_is_not_trusted_by_default(client, make_article, countin
 # what counting a view adds. PostgreSQL: one statement remembers the visitor and counts, for a
 # new visitor and a returning one alike. SQLite: in a savepoint, the visitor's upsert, then the
 # address's tally, the total's update and the day's upsert for a new visitor only.
-PAGE_QUERIES = 7  # an article without comments or gallery: with its tags and related news
+PAGE_QUERIES = 5  # the article with its tags, related news, menu, blocks (no comments, gallery)
 COUNTING_QUERIES = 1 if connection.vendor == "postgresql" else 6
 RETURNING_QUERIES = 1 if connection.vendor == "postgresql" else 3
 

@@ -496,15 +496,15 @@ def test_section_costs_fixed_queries_whatever_the_number_of_comments(
     services.recount([article.pk])
     url = article.get_absolute_url()
 
-    # The article, its tags, its related news, the category menu, the two blocks beside it,
-    # and all comments with their authors (no query at all when the article's count says it
-    # has none).
+    # The article with its tags, its related news, the category menu, the two blocks beside
+    # it, and all comments with their authors (no query at all when the article's count says
+    # it has none).
     comments = 1 if number else 0
-    with django_assert_num_queries(7 + comments):
+    with django_assert_num_queries(5 + comments):
         assert client.get(url).status_code == 200
     client.force_login(reader)
     # Logged in: the session, and the user with their bar from commenting if any.
-    with django_assert_num_queries(9 + comments):
+    with django_assert_num_queries(7 + comments):
         assert client.get(url).status_code == 200
 
 
