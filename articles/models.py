@@ -519,6 +519,7 @@ class Article(models.Model):
         null=True,
         blank=True,
         related_name="articles",
+        db_index=False,  # article_category_pub leads with it
     )
     source = models.ForeignKey(
         Source,
@@ -528,6 +529,7 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
         help_text=_("Empty for the portal's own articles."),
+        db_index=False,  # article_source_pub leads with it
     )
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     archived_at = models.DateTimeField(
@@ -986,8 +988,13 @@ class StoryKey(models.Model):
 class DailyViews(models.Model):
     """Views of one article on one day (Baku time); one row per article and day."""
 
+    # No index of its own: the unique (article, day) constraint's index leads with it.
     article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="daily_views"
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="daily_views",
+        db_index=False,
     )
     day = models.DateField(_("day"))
     views = models.PositiveIntegerField(_("views"), default=0)
