@@ -394,6 +394,31 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LabelFilter(admin.SimpleListFilter):
+    """The labels in use, found by a walk through the label index (ArticleQuerySet.labels):
+    the field's own filter asked for DISTINCT label over every article (1.4 s at 1 000 000)."""
+
+    title = _("label")
+    parameter_name = "label"
+
+    def lookups(self, request, model_admin):
+        return [(label, label) for label in Article.objects.labels()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(label=self.value()) if self.value() else queryset
+
+
+class StaffAuthorFilter(admin.RelatedFieldListFilter):
+    """Who created the article, among the staff: only they write here. The related-only
+    filter looked for every article's creator (2 s at 1 000 000 articles)."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False, limit_choices_to={"is_staff": True}, ordering=ordering
+        )
+
+
 class LiveUpdateForm(forms.ModelForm):
     class Meta:
         model = LiveUpdate
@@ -471,13 +496,15 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         PublicationFilter,
         "status",
         "language",
-        ("created_by", admin.RelatedOnlyFieldListFilter),
+        ("created_by", StaffAuthorFilter),
         "source",
         "category",
-        "label",
+        LabelFilter,
         "published_at",
     ]
     list_select_related = ["source"]
+    # One COUNT(*) per page, not two (each a pass over the articles).
+    show_full_result_count = False
     search_fields = ["title", "lead", "author_name", "source_url"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}

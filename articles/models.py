@@ -617,6 +617,8 @@ class Article(models.Model):
             models.Index(
                 fields=["label", "language", "status", "-published_at"], name="article_label_pub"
             ),
+            # Every article newest first: the admin's list and the sitemaps.
+            models.Index(fields=["-published_at", "-id"], name="article_published"),
         ]
         constraints = [
             models.UniqueConstraint(
