@@ -10,7 +10,8 @@ from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -214,6 +215,7 @@ class FeedHealthFilter(admin.SimpleListFilter):
 
 @admin.register(Source)
 class SourceAdmin(ReadersSeeItAdmin):
+    show_full_result_count = False  # a count of sources is cheap, but one is enough
     # The list is the feeds' health view: what an editor on duty needs to see at a glance.
     list_display = [
         "name",
@@ -254,12 +256,17 @@ class SourceAdmin(ReadersSeeItAdmin):
 
     def get_queryset(self, request):
         since = timezone.now() - timedelta(days=ENTRIES_PER_DAY_OVER)
+        # A count per source through its index (article_source_pub, article_source_archived),
+        # not a join of every article grouped by source (8 s at 1 000 000 articles).
+        articles = Article.objects.filter(source=OuterRef("pk")).order_by().values("source")
+        total = articles.annotate(n=Count("pk")).values("n")
+        recent = articles.filter(archived_at__gte=since).annotate(n=Count("pk")).values("n")
         return (
             super()
             .get_queryset(request)
             .annotate(
-                article_total=Count("articles"),
-                recent_total=Count("articles", filter=Q(articles__archived_at__gte=since)),
+                article_total=Coalesce(Subquery(total), 0),
+                recent_total=Coalesce(Subquery(recent), 0),
             )
         )
 

@@ -619,6 +619,8 @@ class Article(models.Model):
             ),
             # Every article newest first: the admin's list and the sitemaps.
             models.Index(fields=["-published_at", "-id"], name="article_published"),
+            # A source's recent imports: the admin's "entries per day".
+            models.Index(fields=["source", "archived_at"], name="article_source_archived"),
         ]
         constraints = [
             models.UniqueConstraint(
