@@ -572,6 +572,7 @@ class Article(models.Model):
         null=True,
         blank=True,
         related_name="articles",
+        db_index=False,  # article_category_pub leads with it
     )
     source = models.ForeignKey(
         Source,
@@ -581,6 +582,7 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
         help_text=_("Empty for the portal's own articles."),
+        db_index=False,  # article_source_pub leads with it
     )
     source_url = models.URLField(_("source URL"), max_length=500, blank=True)
     archived_at = models.DateTimeField(
@@ -671,6 +673,10 @@ class Article(models.Model):
             models.Index(
                 fields=["label", "language", "status", "-published_at"], name="article_label_pub"
             ),
+            # Every article newest first: the admin's list and the sitemaps.
+            models.Index(fields=["-published_at", "-id"], name="article_published"),
+            # A source's recent imports: the admin's "entries per day".
+            models.Index(fields=["source", "archived_at"], name="article_source_archived"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -1081,8 +1087,13 @@ class StoryKey(models.Model):
 class DailyViews(models.Model):
     """Views of one article on one day (Baku time); one row per article and day."""
 
+    # No index of its own: the unique (article, day) constraint's index leads with it.
     article = models.ForeignKey(
-        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="daily_views"
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="daily_views",
+        db_index=False,
     )
     day = models.DateField(_("day"))
     views = models.PositiveIntegerField(_("views"), default=0)

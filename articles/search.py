@@ -1,8 +1,9 @@
 """Full-text search: query words, the database's match and rank, and highlighted snippets.
 
-PostgreSQL: a stored `search_vector` column (migration 0004) holds the words of title, lead and
-body through the `portal_search` configuration, `simple` plus `unaccent`, with ə folded to e,
-and a GIN index serves it; `search_head` holds title (weight A) and lead (B) for ranking.
+PostgreSQL: a stored `search_vector` column (migration 0006; kept by a trigger since 0020)
+holds the words of title, lead and body through the `portal_search` configuration, `simple`
+plus `unaccent`, with ə folded to e, and a GIN index serves it; `search_head` holds title
+(weight A) and lead (B) for ranking.
 Every query word is a prefix (`word:*`), because Azerbaijani and Russian inflect by suffixes
 (müttəfiqliyin, морозы): `müttəfiq` and `мороз` find them. The columns are not model fields,
 so SQLite (which has no tsvector) never sees them.

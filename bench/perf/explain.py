@@ -1,16 +1,20 @@
-"""EXPLAIN the queries of the reader's pages on a large database; no sequential scan of articles.
+"""EXPLAIN the queries of every public page on a large database; no sequential scan of articles.
 
     .venv/bin/python bench/perf/explain.py [--articles 100000] [--database NAME] [--drop]
+    .venv/bin/python bench/perf/explain.py --articles 1000 1000000   # side by side
 
 Prepares a scratch PostgreSQL database with that many generated articles (kept for the next
-run, `--drop` removes it; `--articles 1000000` for the full size), requests the home, article,
-most-read and list pages (source, category, label, day, search) through Django's test client,
-captures every SQL query they run, and prints EXPLAIN ANALYZE's node types for each. Exits 1
-if any plan reads the articles table (or the daily views) with a Seq Scan.
+run, `--drop` removes it), requests the public pages (home, article, most read, source,
+category, label, tag, day and month archive, search, stories, RSS, sitemaps) and the admin's
+article and source lists through Django's test client, captures every SQL query they run, and
+prints EXPLAIN ANALYZE's time and node types for each. Exits 1 if any plan reads the articles
+table (or the daily views) with a Seq Scan. With several sizes, each runs in a process of its
+own and a table of each page's total SQL time per size ends the output.
 """
 
 import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -21,7 +25,8 @@ from bench import support  # noqa: E402
 
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--articles", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--json", help=argparse.SUPPRESS)  # where a child run writes its totals
     parser.add_argument("--database", default=None)
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     return parser.parse_args()
@@ -29,7 +34,31 @@ def arguments():
 
 # The arguments name the database, so they are read before Django is set up on it.
 ARGS = arguments()
-DATABASE = ARGS.database or f"bench_articles_{ARGS.articles}"
+
+
+def side_by_side():
+    """Run each size in a process of its own; print each page's SQL time per size."""
+    totals = {}
+    for size in ARGS.articles:
+        out = Path(f"/tmp/explain-{size}.json")
+        command = [sys.executable, __file__, "--articles", str(size), "--json", str(out)]
+        subprocess.run(command + (["--drop"] if ARGS.drop else []), check=False)
+        totals[size] = json.loads(out.read_text())
+    header = " | ".join(f"{size:,} articles".replace(",", " ") for size in ARGS.articles)
+    print(f"\n| page | {header} |\n|---|" + "---|" * len(ARGS.articles))
+    for page in totals[ARGS.articles[0]]:
+        cells = []
+        for size in ARGS.articles:
+            found = totals[size].get(page)
+            cells.append(f"{found['ms']:.1f} ms, {found['queries']} q" if found else "-")
+        print(f"| {page} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if len(ARGS.articles) > 1:
+    sys.exit(side_by_side())
+ARGS.articles = ARGS.articles[0]
+DATABASE = ARGS.database or f"bench_scale_{ARGS.articles}"
 support.setup_django(
     support.site_env(
         support.database_url(DATABASE),
@@ -39,12 +68,14 @@ support.setup_django(
     )
 )
 
-from django.db import connection  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.cache import caches  # noqa: E402
+from django.db import OperationalError, connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from articles.models import Article, Category, Source  # noqa: E402
+from articles.models import Article, Category, Source, Story, Tag  # noqa: E402
 
 BIG_TABLES = {"articles_article", "articles_dailyviews"}
 
@@ -55,6 +86,19 @@ def pages():
     source = Source.objects.filter(articles__isnull=False).first()
     category = Category.objects.first()
     day = timezone.localtime(article.published_at).date()
+    # A tag and a story of a few articles, as editors and the importer make them.
+    tag, _created = Tag.objects.get_or_create(name="Bakı")
+    tag.articles.add(*newest[:5])
+    story = Story.objects.filter(language="az").first()
+    if story is None:
+        story = Story.objects.create(
+            language="az",
+            lead_article=article,
+            source_count=3,
+            article_count=3,
+            last_published_at=article.published_at,
+        )
+        Article.objects.filter(pk__in=[a.pk for a in newest[500:503]]).update(story=story)
     return {
         "home": "/",
         "article": article.get_absolute_url(),
@@ -66,6 +110,17 @@ def pages():
         "day": f"/archive/{day:%Y/%m/%d}/",
         "month": f"/archive/{day:%Y/%m}/",
         "search": "/search/?q=Bak%C4%B1",
+        "search, rare word": "/search/?q=memorandum",
+        "tag": f"/tag/{tag.slug}/",
+        "stories": "/stories/",
+        "RSS": "/rss/",
+        "category RSS": f"/category/{category.slug}/rss/",
+        "sitemap index": "/sitemap.xml",
+        "news sitemap": "/sitemap-news.xml",
+        "admin: articles": "/admin/articles/article/",
+        "admin: articles, page 50": "/admin/articles/article/?p=50",
+        "admin: articles, search": "/admin/articles/article/?q=Bak%C4%B1",
+        "admin: sources": "/admin/articles/source/",
     }
 
 
@@ -88,30 +143,54 @@ def nodes(plan, found):
 
 def main():
     support.generated_database(DATABASE, ARGS.articles)
+    # Feeds and sitemaps keep their own page cache (the database's, in a scratch database):
+    # empty, so their queries run.
+    for alias in caches:
+        caches[alias].clear()
     client = Client()
-    bad = 0
+    admin = get_user_model().objects.filter(username="explain-admin").first()
+    if admin is None:
+        admin = get_user_model().objects.create_superuser("explain-admin", "", "explain-admin")
+    bad, totals = 0, {}
     print(f"{DATABASE}: {support.article_count(DATABASE)} articles")
     for name, url in pages().items():
+        if url.startswith("/admin/"):
+            client.force_login(admin)
+        else:
+            client.logout()
         with CaptureQueriesContext(connection) as captured:
-            status = client.get(url).status_code
+            try:
+                status = client.get(url).status_code
+            except OperationalError as error:  # the site's statement timeout, say
+                status = f"failed: {str(error).splitlines()[0]}"
+                bad += 1
         print(f"\n== {name}  {url}  ({status}, {len(captured)} queries)")
+        totals[name] = {"ms": 0.0, "queries": len(captured)}
         for query in captured:
             sql = query["sql"]
             if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             with connection.cursor() as cursor:
+                # However long the query takes, its plan is shown (the site's limit is 5 s).
+                cursor.execute("SET statement_timeout = 0")
                 cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
                 result = cursor.fetchone()[0]
+                cursor.execute("RESET statement_timeout")
             result = json.loads(result) if isinstance(result, str) else result
             plan = result[0]
             found = nodes(plan["Plan"], [])
             tables = [label for label, _seq in found if " on " in label]
-            print(f"  {plan['Execution Time']:8.2f} ms  {sql[:90]}")
+            totals[name]["ms"] += plan["Execution Time"] + plan["Planning Time"]
+            on_index = any(" using " in label for label, _seq in found)
+            where = "index" if on_index else "     "
+            print(f"  {plan['Execution Time']:8.2f} ms  {where}  {sql[:80]}")
             print("             " + "; ".join(tables or [label for label, _ in found][:3]))
             for label, seq in found:
                 if seq:
                     bad += 1
                     print(f"             !! {label}")
+    if ARGS.json:
+        Path(ARGS.json).write_text(json.dumps(totals))
     if ARGS.drop:
         connection.close()
         support.drop_database(DATABASE)
