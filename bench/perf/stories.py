@@ -222,7 +222,7 @@ def import_feed(sources, now, name, matching=True):
     )
     match = stories.match_arrivals
     if not matching:
-        stories.match_arrivals = lambda articles: 0
+        stories.match_arrivals = lambda articles, **options: 0
     try:
         started = time.perf_counter()
         result = import_source(source)
