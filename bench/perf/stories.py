@@ -162,6 +162,8 @@ def grow_index(total, now):
     started = time.perf_counter()
     big = ["articles_article", "articles_story", "articles_storyfingerprint", "articles_storykey"]
     with connection.cursor() as cursor:
+        # The site's statement timeout is for readers' queries, not for loading an archive.
+        cursor.execute("SET statement_timeout = 0")
         indexes = table_indexes(cursor, big)
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
@@ -217,6 +219,7 @@ def grow_index(total, now):
         for _name, definition in indexes:
             cursor.execute(definition)
         cursor.execute("ANALYZE")
+        cursor.execute("RESET statement_timeout")
     print(
         f"index grown to {Article.objects.count()} articles, {StoryKey.objects.count()} keys "
         f"(direct writes: {loaded - started:.0f} s, {len(indexes)} indexes built again: "
