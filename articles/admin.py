@@ -208,7 +208,7 @@ LAST_IMPORT_FIELDS = [
     "consecutive_failures",
     "next_import_at",
     "median_fetch_time",
-    "full_text_note",
+    "full_text_problems",
     "etag",
     "last_modified",
 ]
@@ -324,6 +324,14 @@ class SourceAdmin(ReadersSeeItAdmin):
     def import_errors(self, source):
         # Stored as msgids and values: shown in the language of the page being read.
         lines = source.import_errors()
+        if not lines:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+    @admin.display(description=_("full-text problems"))
+    def full_text_problems(self, source):
+        # Stored as msgids and values, like the import errors: shown in the page's language.
+        lines = source.full_text_problems()
         if not lines:
             return "—"
         return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))

@@ -198,6 +198,10 @@ class Source(models.Model):
         """Return the last import's error and notes, in the active language."""
         return messages.loads(self.last_error)
 
+    def full_text_problems(self):
+        """Return why pages' text was not used, newest first, in the active language."""
+        return messages.loads(self.full_text_note)
+
     def clean(self):
         super().clean()
         self.category_map = self._clean_category_map(self.category_map)

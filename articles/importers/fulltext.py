@@ -20,11 +20,13 @@ import trafilatura
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
+from django.utils.translation import gettext_noop
 
 from articles.caching import articles_changed
 from articles.html import sanitize_html
-from articles.importers import http
+from articles.importers import http, messages
 from articles.importers.concurrency import database_turn
+from articles.importers.messages import Message, MessageError
 from articles.models import Article, FullText, Source
 
 logger = logging.getLogger(__name__)
@@ -44,8 +46,8 @@ _LAST_LINK = re.compile(r"<a\b[^>]*>(?P<text>(?:(?!</a>).)*)</a>\s*(?:</\w+>\s*)
 _HEADINGS_1 = re.compile(r"<h1\b[^>]*>.*?</h1>", re.S | re.I)
 
 
-class FullTextError(Exception):
-    """Why an article keeps its feed text."""
+class FullTextError(MessageError):
+    """Why an article keeps its feed text: a marked msgid, shown in the editor's language."""
 
 
 def text_length(html: str) -> int:
@@ -126,27 +128,29 @@ def extract(page: bytes, url: str) -> str:
         deduplicate=False,
     )
     if not html:
-        raise FullTextError("no main text found on the page")
+        raise FullTextError(gettext_noop("no main text found on the page"))
     # The page's own headline repeats our title.
     html = _HEADINGS_1.sub("", html)
     body = sanitize_html(html, base_url=url).strip()
     # trafilatura wraps its result in <html><body>; nh3 keeps only their content.
     if not text_length(body):
-        raise FullTextError("no main text found on the page")
+        raise FullTextError(gettext_noop("no main text found on the page"))
     return body
 
 
 def page_text(url: str, feed_html: str) -> str:
     """Return the article's text from its page; raise FullTextError saying why not."""
     if not robots.allowed(url):
-        raise FullTextError("robots.txt does not let us fetch the page")
+        raise FullTextError(gettext_noop("robots.txt does not let us fetch the page"))
     try:
         response = http.fetch(url, accept=PAGE_ACCEPT)
     except http.FetchError as error:
-        raise FullTextError(f"page not fetched: {error}") from None
+        raise FullTextError(
+            gettext_noop("page not fetched: %(error)s"), error=error.message
+        ) from None
     body = extract(response.content, response.url)
     if text_length(body) <= text_length(feed_html):
-        raise FullTextError("the page's text is no longer than the feed's")
+        raise FullTextError(gettext_noop("the page's text is no longer than the feed's"))
     return body
 
 
@@ -167,7 +171,7 @@ def complete_article(article_id: int) -> str:
     try:
         body = page_text(article.source_url, article.body)
     except FullTextError as error:
-        note(article.source_id, f"{article.source_url}: {error}")
+        note(article.source_id, article.source_url, error.message)
         return str(error)
     with database_turn():
         changed = Article.objects.filter(Q(pk=article.pk) & Q(body=article.body)).update(
@@ -178,10 +182,15 @@ def complete_article(article_id: int) -> str:
     return "full text" if changed else "edited meanwhile, left alone"
 
 
-def note(source_id: int, line: str) -> None:
-    """Add a line to the source's full-text notes, newest first, keeping the last few."""
+def note(source_id: int, url: str, reason: Message) -> None:
+    """Add a line to the source's full-text notes, newest first, keeping the last few.
+
+    Kept as msgids and values (articles/importers/messages.py), so editors read them in the
+    language of the admin page; `Source.full_text_problems()` translates them.
+    """
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    line = Message(gettext_noop("%(time)s %(url)s: %(reason)s"), time=stamp, url=url, reason=reason)
     with database_turn():
         current = Source.objects.filter(pk=source_id).values_list("full_text_note", flat=True)
-        lines = [f"{stamp} {line}", *(current.first() or "").splitlines()][:NOTES_KEPT]
-        Source.objects.filter(pk=source_id).update(full_text_note="\n".join(lines))
+        kept = [line, *messages.parse(current.first() or "")][:NOTES_KEPT]
+        Source.objects.filter(pk=source_id).update(full_text_note=messages.dumps(kept))

@@ -62,15 +62,27 @@ def dumps(messages: list[Message]) -> str:
     )
 
 
-def loads(stored: str) -> list[str]:
-    """Return stored messages translated into the active language, one per line.
+def parse(stored: str) -> list[Message]:
+    """Return the messages stored on a source.
 
-    Text stored before messages were kept this way (plain English) is shown as it is.
+    Text stored before messages were kept this way (plain English lines) comes back as
+    messages without values, shown as they are.
     """
     if not stored:
         return []
     try:
-        data = json.loads(stored)
-        return [Message.from_data(item).translated() for item in data]
+        return [Message.from_data(item) for item in json.loads(stored)]
     except (ValueError, TypeError, KeyError, AttributeError):
-        return stored.splitlines()
+        return [_Verbatim(line) for line in stored.splitlines()]
+
+
+def loads(stored: str) -> list[str]:
+    """Return stored messages translated into the active language, one per line."""
+    return [message.translated() for message in parse(stored)]
+
+
+class _Verbatim(Message):
+    """A line stored as text: never looked up in the catalogues, shown as it is."""
+
+    def translated(self) -> str:
+        return str(self)

@@ -25,8 +25,8 @@ def import_seed_file(path):
     with transaction.atomic():
         result = import_seed_page(page)
     if result.created:
+        stories.match_arrivals(result.articles, notify=False)
         articles_changed()
-        stories.match_arrivals(result.articles)
     return result
 
 

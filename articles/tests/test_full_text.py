@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.html import strip_tags
 
 from articles.caching import articles_changed
-from articles.importers import fulltext, ingest
+from articles.importers import fulltext, ingest, messages
 from articles.models import Article, FullText, Republish
 from articles.tests.feed_server import FIXTURES
 from articles.tests.pages import BROWSER, page_text
@@ -59,6 +59,32 @@ def summary_ru(server, make_source):
     return make_source("/ru.xml", full_text=FullText.AUTO, language="ru", publish_imported=True)
 
 
+def notes(source):
+    """Return the source's full-text notes in English (the messages' own text)."""
+    return "\n".join(map(str, messages.parse(source.full_text_note)))
+
+
+@pytest.mark.parametrize(
+    ("prefix", "reason"),
+    [
+        ("", "səhifə alınmadı: server HTTP 404 xətası qaytardı"),
+        ("/ru", "страница не получена: сервер ответил ошибкой HTTP 404"),
+    ],
+)
+def test_editors_read_why_a_page_was_not_used_in_their_language(
+    admin_client, summary_az, server, prefix, reason
+):
+    del server.routes["/az/park-1"]
+    ingest.run_source(summary_az)
+
+    response = admin_client.get(f"{prefix}/admin/articles/source/{summary_az.pk}/change/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"{server.url('/az/park-1')}: {reason}" in html
+    assert "page not fetched" not in html
+
+
 def body_text(article):
     article.refresh_from_db()
     return " ".join(strip_tags(article.body).split())
@@ -98,9 +124,7 @@ def test_a_page_without_more_text_keeps_the_feed_text_and_says_why(summary_az, s
     school = Article.objects.get(source_url=server.url("/az/school-2"))
     assert body_text(school) == "Gəncədə 960 şagird yerlik məktəb tikiləcək."
     summary_az.refresh_from_db()
-    assert "/az/school-2: the page's text is no longer than the feed's" in (
-        summary_az.full_text_note
-    )
+    assert "/az/school-2: the page's text is no longer than the feed's" in notes(summary_az)
 
 
 def test_a_missing_page_keeps_the_feed_text(summary_az, server):
@@ -111,7 +135,7 @@ def test_a_missing_page_keeps_the_feed_text(summary_az, server):
     park = Article.objects.get(source_url=server.url("/az/park-1"))
     assert body_text(park).startswith("Nəsimi rayonunda 5 hektarlıq yeni park")
     summary_az.refresh_from_db()
-    assert "/az/park-1: page not fetched: the server answered HTTP 404" in summary_az.full_text_note
+    assert "/az/park-1: page not fetched: the server answered HTTP 404" in notes(summary_az)
 
 
 def test_robots_txt_is_respected(summary_az, server):
@@ -127,7 +151,7 @@ def test_robots_txt_is_respected(summary_az, server):
     park = Article.objects.get(source_url=server.url("/az/park-1"))
     assert body_text(park).startswith("Nəsimi rayonunda 5 hektarlıq")
     summary_az.refresh_from_db()
-    assert "robots.txt does not let us fetch the page" in summary_az.full_text_note
+    assert "robots.txt does not let us fetch the page" in notes(summary_az)
 
 
 def test_robots_txt_for_other_robots_does_not_stop_us(summary_az, server):
