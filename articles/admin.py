@@ -250,11 +250,9 @@ class SourceAdmin(ReadersSeeItAdmin):
         "entries_per_day",
         "median_fetch_time",
         "last_import_status",
-        "telegram_failures",
     ]
     list_filter = [
         FeedHealthFilter,
-        TelegramFailingSourceFilter,
         "kind",
         "language",
         "is_active",
@@ -311,6 +309,19 @@ class SourceAdmin(ReadersSeeItAdmin):
                     0,
                 ),
             )
+        )
+
+    # The Telegram column and filter only where posting is configured.
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "telegram_failures"] if telegram_posting.enabled() else shown
+
+    def get_list_filter(self, request):
+        shown = super().get_list_filter(request)
+        return (
+            [shown[0], TelegramFailingSourceFilter, *shown[1:]]
+            if telegram_posting.enabled()
+            else shown
         )
 
     @admin.display(description=_("Telegram failures"), ordering="telegram_failed")
@@ -602,11 +613,9 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         "published_at",
         "views",
         "comment_count",
-        "telegram_column",
     ]
     list_filter = [
         PublicationFilter,
-        TelegramArticleFilter,
         "status",
         "language",
         ("created_by", admin.RelatedOnlyFieldListFilter),
@@ -681,6 +690,17 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("telegram_posts")
+
+    # The Telegram column and filter only where posting is configured.
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "telegram_column"] if telegram_posting.enabled() else shown
+
+    def get_list_filter(self, request):
+        shown = super().get_list_filter(request)
+        return (
+            [shown[0], TelegramArticleFilter, *shown[1:]] if telegram_posting.enabled() else shown
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Find articles as the site's search does too: "bakinin" finds "Bakının"."""
