@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.utils import timezone, translation
 
 from articles.models import Article, TelegramPost
@@ -372,3 +373,22 @@ def test_the_token_never_reaches_the_stored_error(bot_api, settings):
     post = TelegramPost.objects.get(article=article)
     assert post.status == Status.PENDING  # never connected: retried by itself
     assert "TEST-token" not in post.last_error
+
+
+def test_an_import_that_publishes_is_posted_by_the_runner(bot_api, settings, server, make_source):
+    settings.TELEGRAM_POST_MAX_AGE_MINUTES = (
+        10 * 365 * 24 * 60
+    )  # the fixture feed's entries are old
+    server.add_fixture("/az.xml", "rss_az.xml")
+    source = make_source("/az.xml", publish_imported=True)
+
+    call_command("import_feeds", "--source", source.slug, verbosity=0)
+
+    published = Article.objects.filter(source=source, status=Article.Status.PUBLISHED)
+    assert published.exists()
+    posted = TelegramPost.objects.filter(status=Status.SENT)
+    assert set(posted.values_list("article_id", flat=True)) == set(
+        published.values_list("pk", flat=True)
+    )
+    assert len(bot_api.calls) == published.count()
+    assert {call.fields["chat_id"] for call in bot_api.calls} == {"@icma_az"}
