@@ -308,7 +308,7 @@ def deliver(post_id, bot=None):
             post.message_id = bot.send(post.channel, composed, photo_file)
     except TelegramError as error:
         if error.kind != TelegramError.NOT_MODIFIED:
-            return _failed(post, mine, error, claimed_at)
+            return _failed(post, mine, error)
     finally:
         if photo_file is not None:
             photo_file.close()
@@ -326,7 +326,7 @@ def deliver(post_id, bot=None):
     return Outcome(Status.SENT)
 
 
-def _failed(post, mine, error, claimed_at):
+def _failed(post, mine, error):
     now = timezone.now()
     attempts = post.attempts + 1
     if error.kind == TelegramError.RATE_LIMITED:

@@ -195,7 +195,7 @@ def test_a_task_that_runs_twice_posts_once(bot_api):
     assert TelegramPost.objects.filter(article=article).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_at_once_post_once(bot_api):
     fresh()
     [post_id] = posting.due_posts()
