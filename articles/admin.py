@@ -42,6 +42,7 @@ from articles.models import (
     Source,
     Story,
     Tag,
+    TelegramPost,
     current_language,
 )
 from articles.services import (
@@ -51,6 +52,8 @@ from articles.services import (
     store_photo_renditions,
     store_renditions,
 )
+from articles.telegram import posting as telegram_posting
+from articles.telegram import tasks as telegram
 from articles.widgets import BodyEditorWidget
 
 
@@ -215,6 +218,26 @@ LAST_IMPORT_FIELDS = [
 ENTRIES_PER_DAY_OVER = 7  # days averaged for "entries per day"
 
 
+# Posts an editor should look at: given up, or sent with no word back.
+TELEGRAM_TROUBLE = [TelegramPost.Status.FAILED, TelegramPost.Status.UNKNOWN]
+
+
+class TelegramFailingSourceFilter(admin.SimpleListFilter):
+    title = _("Telegram")
+    parameter_name = "telegram"
+
+    def lookups(self, request, model_admin):
+        return [("failing", _("posts failed")), ("off", _("posting switched off"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "failing":
+            troubled = TelegramPost.objects.filter(status__in=TELEGRAM_TROUBLE)
+            return queryset.filter(pk__in=troubled.values("article__source_id"))
+        if self.value() == "off":
+            return queryset.filter(telegram_enabled=False)
+        return queryset
+
+
 class FeedHealthFilter(admin.SimpleListFilter):
     title = _("feed health")
     parameter_name = "health"
@@ -262,7 +285,18 @@ class SourceAdmin(ReadersSeeItAdmin):
     readonly_fields = LAST_IMPORT_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "homepage", "language"]}),
-        (_("Feed"), {"fields": ["feed_url", "is_active", "publish_imported", "category_map"]}),
+        (
+            _("Feed"),
+            {
+                "fields": [
+                    "feed_url",
+                    "is_active",
+                    "publish_imported",
+                    "category_map",
+                    "telegram_enabled",
+                ]
+            },
+        ),
         (_("Text"), {"fields": ["full_text", "republish"]}),
         (
             _("Last import"),
@@ -284,7 +318,46 @@ class SourceAdmin(ReadersSeeItAdmin):
             .annotate(
                 article_total=Coalesce(Subquery(total), 0),
                 recent_total=Coalesce(Subquery(recent), 0),
+                # A subquery, not a join: a join would multiply the article counts above.
+                telegram_failed=Coalesce(
+                    Subquery(
+                        TelegramPost.objects.filter(
+                            article__source=OuterRef("pk"), status__in=TELEGRAM_TROUBLE
+                        )
+                        .order_by()
+                        .values("article__source")
+                        .annotate(n=Count("pk"))
+                        .values("n")
+                    ),
+                    0,
+                ),
             )
+        )
+
+    # The Telegram column and filter only where posting is configured.
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "telegram_failures"] if telegram_posting.enabled() else shown
+
+    def get_list_filter(self, request):
+        shown = super().get_list_filter(request)
+        return (
+            [shown[0], TelegramFailingSourceFilter, *shown[1:]]
+            if telegram_posting.enabled()
+            else shown
+        )
+
+    @admin.display(description=_("Telegram failures"), ordering="telegram_failed")
+    def telegram_failures(self, source):
+        failed = getattr(source, "telegram_failed", 0)
+        if not failed:
+            return "0"
+        url = reverse("admin:articles_telegrampost_changelist")
+        return format_html(
+            '<a class="errornote" href="{}?article__source__id__exact={}&amp;trouble=1">{}</a>',
+            url,
+            source.pk,
+            failed,
         )
 
     @admin.display(description=_("articles"), ordering="article_total")
@@ -451,6 +524,79 @@ class StaffAuthorFilter(admin.RelatedFieldListFilter):
         )
 
 
+class TelegramArticleFilter(admin.SimpleListFilter):
+    title = _("Telegram")
+    parameter_name = "telegram"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("sent", _("in the channel")),
+            ("waiting", _("waiting to be sent")),
+            ("trouble", _("failed or unknown")),
+            ("none", _("not posted")),
+        ]
+
+    def queryset(self, request, queryset):
+        posts = TelegramPost.objects.all()
+        statuses = {
+            "sent": [TelegramPost.Status.SENT],
+            "waiting": [TelegramPost.Status.PENDING, TelegramPost.Status.SENDING],
+            "trouble": TELEGRAM_TROUBLE,
+        }
+        if self.value() in statuses:
+            chosen = posts.filter(status__in=statuses[self.value()])
+            return queryset.filter(pk__in=chosen.values("article_id"))
+        if self.value() == "none":
+            return queryset.exclude(pk__in=posts.values("article_id"))
+        return queryset
+
+
+def telegram_status(post):
+    """Return a post's status for a list: a link to the message once it is in the channel."""
+    label = post.get_status_display()
+    if post.status in TELEGRAM_TROUBLE:
+        return format_html('<strong class="errornote">{}</strong>', label)
+    if post.url:
+        return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', post.url, label)
+    return label
+
+
+def telegram_details(post, *, buttons=False):
+    """Return what an editor needs of one post: channel, status, link, error, next attempt."""
+    parts = [format_html("{}: {}", post.channel, telegram_status(post))]
+    if post.url:
+        parts.append(
+            format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', post.url, post.url)
+        )
+    if post.status == TelegramPost.Status.PENDING and post.next_attempt_at:
+        parts.append(
+            format_html(
+                "{} {}",
+                _("next attempt:"),
+                text.format_datetime(post.next_attempt_at, current_language()),
+            )
+        )
+    for line in post.errors():
+        parts.append(format_html("<em>{}</em>", line))
+    if buttons and post.status in (TelegramPost.Status.PENDING, TelegramPost.Status.FAILED):
+        parts.append(
+            format_html(
+                '<button type="submit" class="button" formaction="{}">{}</button>',
+                reverse("admin:articles_article_telegram", args=[post.article_id, "retry"]),
+                _("Retry now"),
+            )
+        )
+    if buttons and post.status in TELEGRAM_TROUBLE:
+        parts.append(
+            format_html(
+                '<button type="submit" class="button" formaction="{}">{}</button>',
+                reverse("admin:articles_article_telegram", args=[post.article_id, "again"]),
+                _("Post again as a new message"),
+            )
+        )
+    return format_html_join(" · ", "{}", ((part,) for part in parts))
+
+
 class LiveUpdateForm(forms.ModelForm):
     """An update's text in the body's editor, sanitised by the body's rules."""
 
@@ -552,6 +698,7 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = [
         "story_link",
+        "telegram_box",
         "image_preview",
         "views",
         "daily_views_chart",
@@ -560,7 +707,14 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         "updated_at",
         "created_by",
     ]
-    actions = ["publish", "unpublish", "move_out_of_story", "make_story_lead"]
+    actions = [
+        "publish",
+        "unpublish",
+        "move_out_of_story",
+        "make_story_lead",
+        "telegram_retry_now",
+        "telegram_post_again",
+    ]
     fieldsets = [
         (
             None,
@@ -586,6 +740,7 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
                 ]
             },
         ),
+        (_("Telegram"), {"fields": ["telegram_enabled", "telegram_box"]}),
         (
             _("Statistics"),
             {
@@ -600,6 +755,20 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
             },
         ),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("telegram_posts")
+
+    # The Telegram column and filter only where posting is configured.
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        return [*shown, "telegram_column"] if telegram_posting.enabled() else shown
+
+    def get_list_filter(self, request):
+        shown = super().get_list_filter(request)
+        return (
+            [shown[0], TelegramArticleFilter, *shown[1:]] if telegram_posting.enabled() else shown
+        )
 
     def get_search_results(self, request, queryset, search_term):
         """Find articles as the site's search does too: "bakinin" finds "Bakının"."""
@@ -631,7 +800,93 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
             self.admin_site.admin_view(require_POST(self.add_live_update_view)),
             name="articles_article_add_live_update",
         )
-        return [statistics, live, *super().get_urls()]
+        retry = path(
+            "<int:object_id>/telegram/<str:action>/",
+            self.admin_site.admin_view(require_POST(self.telegram_view)),
+            name="articles_article_telegram",
+        )
+        return [statistics, live, retry, *super().get_urls()]
+
+    @admin.display(description=_("Telegram"))
+    def telegram_column(self, article):
+        posts = list(article.telegram_posts.all())
+        if not posts:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}", ((telegram_status(p),) for p in posts))
+
+    @admin.display(description=_("posts in the channels"))
+    def telegram_box(self, article):
+        if not article.pk:
+            return "—"
+        posts = list(article.telegram_posts.all())
+        if not posts:
+            if not telegram_posting.enabled():
+                return _("Posting to Telegram is not configured.")
+            return format_html(
+                '{} <button type="submit" class="button" formaction="{}">{}</button>',
+                _("Not posted."),
+                reverse("admin:articles_article_telegram", args=[article.pk, "retry"]),
+                _("Post now"),
+            )
+        return format_html_join(
+            mark_safe("<br>"),
+            "{}",
+            ((telegram_details(post, buttons=True),) for post in posts),
+        )
+
+    def telegram_view(self, request, object_id, action):
+        """Retry an article's post now, or post it again as a new message (change page buttons)."""
+        article = get_object_or_404(Article, pk=object_id)
+        if not self.has_change_permission(request, article) or action not in ("retry", "again"):
+            raise PermissionDenied
+        self._telegram(request, Article.objects.filter(pk=article.pk), again=action == "again")
+        change = reverse("admin:articles_article_change", args=[article.pk])
+        return HttpResponseRedirect(change)
+
+    @admin.action(description=_("Post to Telegram now (retry)"), permissions=["change"])
+    def telegram_retry_now(self, request, queryset):
+        self._telegram(request, queryset, again=False)
+
+    @admin.action(description=_("Post to Telegram again as a new message"), permissions=["change"])
+    def telegram_post_again(self, request, queryset):
+        self._telegram(request, queryset, again=True)
+
+    def _telegram(self, request, queryset, *, again):
+        if not telegram_posting.enabled():
+            self.message_user(
+                request, _("Posting to Telegram is not configured."), messages.WARNING
+            )
+            return
+        posts = list(TelegramPost.objects.filter(article__in=queryset))
+        refused = 0
+        if again:
+            refused = len(posts) - telegram_posting.post_again(posts)
+        else:
+            telegram_posting.retry_now(posts)
+            # Not posted yet (switched on later, or too old to go by itself), or changed.
+            telegram_posting.queue(queryset.values_list("pk", flat=True), by_editor=True)
+        due = list(
+            TelegramPost.objects.filter(
+                article__in=queryset,
+                status=TelegramPost.Status.PENDING,
+                next_attempt_at__lte=timezone.now(),
+            ).values_list("pk", flat=True)
+        )
+        telegram.deliver_soon(due)
+        count = len(due)
+        message = ngettext(
+            "%d post is on its way to Telegram.", "%d posts are on their way to Telegram.", count
+        )
+        self.message_user(request, message % count, messages.SUCCESS if count else messages.INFO)
+        if refused:
+            self.message_user(
+                request,
+                _(
+                    "Only posts that failed or whose outcome is unknown are posted again; "
+                    "the others were left as they are."
+                ),
+                messages.WARNING,
+            )
 
     def statistics_view(self, request):
         """Show the editors' dashboard: today's and this week's top articles, per-source views."""
@@ -673,6 +928,12 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
             store_renditions(obj)
         link_translation(obj, form.cleaned_data.get("translation_link"))
         stories.article_saved(obj)
+        # Published by this save (or switched on): posted whatever its age; otherwise a message
+        # already in the channel is brought up to date.
+        published_now = obj.is_visible and (
+            not change or {"status", "published_at", "telegram_enabled"} & set(form.changed_data)
+        )
+        telegram.post_articles([obj.pk], by_editor=published_now)
         if form.removed_from_body:
             self.message_user(request, form.removed_from_body, messages.WARNING)
 
@@ -796,6 +1057,7 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         # Read before the update: the change list may be filtered by the old status.
         story_ids = set(queryset.values_list("story_id", flat=True))
         # A new save time: a form opened before this refuses to overwrite it (desk/admin.py).
+        ids = list(queryset.values_list("pk", flat=True))
         now = timezone.now()
         changes = {"status": status, "updated_at": now}
         if status == Article.Status.PUBLISHED:
@@ -806,6 +1068,8 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         count = queryset.update(**changes)
         stories.refresh_stories(story_ids)
         articles_changed()
+        if status == Article.Status.PUBLISHED:
+            telegram.post_articles(ids, by_editor=True)
         return count
 
 
@@ -969,6 +1233,105 @@ class DailyViewsAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class TelegramTroubleFilter(admin.SimpleListFilter):
+    title = _("needs a look")
+    parameter_name = "trouble"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("failed or unknown"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(status__in=TELEGRAM_TROUBLE)
+        return queryset
+
+
+@admin.register(TelegramPost)
+class TelegramPostAdmin(admin.ModelAdmin):
+    """The channels' posts: what was sent, what waits, what failed; retried from here."""
+
+    list_display = [
+        "article",
+        "channel",
+        "status_column",
+        "message_link",
+        "attempts",
+        "next_attempt_at",
+        "error_column",
+        "sent_at",
+    ]
+    list_filter = [TelegramTroubleFilter, "status", "channel", "article__source"]
+    list_select_related = ["article"]
+    search_fields = ["article__title", "channel"]
+    date_hierarchy = "created_at"
+    fields = [
+        "article",
+        "channel",
+        "status",
+        "message_link",
+        "attempts",
+        "error_column",
+        "next_attempt_at",
+        "claimed_at",
+        "synced_at",
+        "sent_at",
+        "created_at",
+    ]
+    readonly_fields = fields
+    actions = ["retry_now", "post_again"]
+
+    def has_add_permission(self, request):
+        return False  # made when articles are published
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_column(self, post):
+        return telegram_status(post)
+
+    @admin.display(description=_("message"))
+    def message_link(self, post):
+        if not post.url:
+            return "—"
+        return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', post.url, post.url)
+
+    @admin.display(description=_("last error"))
+    def error_column(self, post):
+        lines = post.errors()
+        if not lines:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+    @admin.action(description=_("Retry the selected posts now"), permissions=["change"])
+    def retry_now(self, request, queryset):
+        posts = list(queryset)
+        count = telegram_posting.retry_now(posts)
+        telegram.deliver_soon(post.pk for post in posts)
+        self._done(request, count, len(posts))
+
+    @admin.action(
+        description=_("Post the selected posts again as new messages"), permissions=["change"]
+    )
+    def post_again(self, request, queryset):
+        posts = list(queryset)
+        count = telegram_posting.post_again(posts)
+        telegram.deliver_soon(post.pk for post in posts)
+        self._done(request, count, len(posts))
+
+    def _done(self, request, count, selected):
+        message = ngettext(
+            "%d post is on its way to Telegram.", "%d posts are on their way to Telegram.", count
+        )
+        self.message_user(request, message % count, messages.SUCCESS if count else messages.INFO)
+        if count < selected:
+            self.message_user(
+                request,
+                _("Posts already in the channel or being sent were left as they are."),
+                messages.WARNING,
+            )
 
 
 # --- People: Django's user and group admins, in the editors' words -----------------------------

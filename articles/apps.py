@@ -12,6 +12,7 @@ EDITORS_MIGRATIONS = {
         "articles.migrations.0013_editors_desk",
         "articles.migrations.0016_editors_tags_gallery",
         "articles.migrations.0019_editors_story_permissions",
+        "articles.migrations.0026_editors_telegram_permissions",
     ],
     "comments": ["comments.migrations.0002_editors_moderate_comments"],
 }

@@ -166,6 +166,11 @@ class Source(models.Model):
         blank=True,
         help_text=_("Why the last import kept the feed's text for some articles."),
     )
+    telegram_enabled = models.BooleanField(
+        _("post to Telegram"),
+        default=True,
+        help_text=_("Post this source's published articles to the Telegram channels."),
+    )
     # The schedule (articles/importers/schedule.py): when the next import is due, how long the
     # source's own rhythm says to wait, and how many attempts in a row have failed.
     next_import_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
@@ -627,6 +632,14 @@ class Article(models.Model):
         _("comments closed"),
         default=False,
         help_text=_("Readers still see the comments but cannot add new ones."),
+    )
+    telegram_enabled = models.BooleanField(
+        _("post to Telegram"),
+        default=True,
+        db_default=True,  # writers that insert rows themselves (generate_articles' COPY) omit it
+        help_text=_(
+            "Post the article to the Telegram channel of its language when it is published."
+        ),
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="articles")
     # Kept by services.count_photos(): an article without a gallery costs its page no query.
@@ -1362,3 +1375,77 @@ class PendingChange(models.Model):
             if name in self.FIELDS:
                 setattr(article, name, value)
         return article
+
+
+class TelegramPost(models.Model):
+    """An article's message in a Telegram channel: what was sent, and what is still to do.
+
+    One row per article and channel (the unique constraint), so an article is never posted to
+    a channel twice; articles/telegram/posting.py explains the states and how they change.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("in the channel")
+        FAILED = "failed", _("failed")
+        UNKNOWN = "unknown", _("outcome unknown")
+        CANCELLED = "cancelled", _("not sent")
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="telegram_posts",
+    )
+    channel = models.CharField(_("channel"), max_length=100)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    message_id = models.BigIntegerField(_("message id"), null=True, blank=True)
+    # What the message shows now: the picture it carries (an article image's stored name) and
+    # a digest of its text and picture, to tell whether the article changed since.
+    photo = models.CharField(_("picture sent"), max_length=300, blank=True)
+    digest = models.CharField(_("digest of what was sent"), max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    # When a worker took the row for a request: a row left "sending" long after it had a crash.
+    claimed_at = models.DateTimeField(_("taken for sending at"), null=True, blank=True)
+    # The article as of this time is what the channel shows; a later save may need an edit.
+    synced_at = models.DateTimeField(_("in step with the article at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = "created_at"
+        verbose_name = _("Telegram post")
+        verbose_name_plural = _("Telegram posts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "channel"], name="telegrampost_article_channel_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="telegrampost_due"),
+            models.Index(fields=["status", "synced_at"], name="telegrampost_status_synced"),
+        ]
+
+    def __str__(self):
+        return f"{self.channel}: {self.article_id}"
+
+    @property
+    def url(self):
+        """Return the message's address: t.me/<channel>/<id>, or t.me/c/<id>/<id> if private."""
+        if not self.message_id:
+            return ""
+        if self.channel.startswith("@"):
+            return f"https://t.me/{self.channel[1:]}/{self.message_id}"
+        if self.channel.startswith("-100"):
+            return f"https://t.me/c/{self.channel[4:]}/{self.message_id}"
+        return ""
+
+    def errors(self):
+        """Return the last error, translated into the active language, one line per message."""
+        return messages.loads(self.last_error)

@@ -170,4 +170,5 @@ FORM_LABELS = (
     gettext_noop("User permissions"),
     gettext_noop("Last login"),
     gettext_noop("Date joined"),
+    gettext_noop("Post to Telegram"),
 )

@@ -1,7 +1,9 @@
-"""The Celery application: ingestion on a task queue (tasks in articles/tasks.py).
+"""The Celery application: ingestion and Telegram posts on a task queue.
+
+Tasks live in articles/tasks.py (ingestion) and articles/telegram/tasks.py (channel posts).
 
 Configured from Django's settings (the CELERY_* names); `celery -A newsportal worker` runs
-tasks, `celery -A newsportal beat` sends the due sources every 30 seconds.
+tasks, `celery -A newsportal beat` sends the due sources and posts every 30 seconds.
 """
 
 import os
@@ -13,3 +15,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsportal.settings")
 app = Celery("newsportal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["articles.telegram"])

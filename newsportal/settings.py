@@ -337,6 +337,39 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 
+# Telegram channel posts (articles/telegram/): a bot posts each published article to the channel
+# of its language ("@icma_az", or a private channel's numeric id). No token: posting is off.
+TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "").strip()
+TELEGRAM_CHANNELS = {
+    language: channel
+    for language, channel in (
+        ("az", os.environ.get("TELEGRAM_CHANNEL_AZ", "").strip()),
+        ("ru", os.environ.get("TELEGRAM_CHANNEL_RU", "").strip()),
+    )
+    if channel
+}
+# The Bot API's address: Telegram's, a self-hosted telegram-bot-api server, or a test's fake.
+# It is the operator's choice, not a feed's, so it may be a loopback or private address.
+TELEGRAM_API_BASE = os.environ.get("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/")
+# Posts link to our pages: the site's public address, e.g. https://icma.az.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if TELEGRAM_BOT_TOKEN and not SITE_URL:
+    raise ImproperlyConfigured(
+        "TELEGRAM_BOT_TOKEN is set but SITE_URL is not: set SITE_URL to the site's public "
+        "address (e.g. https://icma.az) so that posts can link to its pages."
+    )
+# Only articles published this recently are posted by themselves (a first start, or an import
+# of old entries, never floods a channel); an editor who publishes one posts it whatever its age.
+TELEGRAM_POST_MAX_AGE_MINUTES = int(os.environ.get("TELEGRAM_POST_MAX_AGE_MINUTES", "120"))
+# The longest one Bot API call may take, connection to last byte.
+TELEGRAM_TIMEOUT_SECONDS = float(os.environ.get("TELEGRAM_TIMEOUT_SECONDS", "15"))
+# How often beat looks for posts to send, retry or edit (without a broker: each import round).
+TELEGRAM_BEAT_SECONDS = float(os.environ.get("TELEGRAM_BEAT_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE["telegram-due-posts"] = {
+    "task": "articles.telegram.tasks.send_due_posts",
+    "schedule": TELEGRAM_BEAT_SECONDS,
+}
+
 # Caching (articles/caching/): the sidebar blocks per language, and whole pages for anonymous
 # readers (on by default in production). Both are invalidated when articles change; the TTLs
 # also bound how late a scheduled article appears. 0 switches either off.

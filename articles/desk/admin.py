@@ -24,6 +24,7 @@ from articles import text
 from articles.caching import articles_changed
 from articles.desk import editing, preview, versions
 from articles.models import Article, PendingChange, current_language
+from articles.telegram import tasks as telegram
 
 
 def opened_stamp(article):
@@ -189,6 +190,7 @@ class DeskAdminMixin:
         version = self._version(versions.versions_of(article), version_id)
         versions.restore(article, version, request.user)
         articles_changed()
+        telegram.post_articles([article.pk])
         when = text.format_datetime(version.revision.date_created, current_language())
         self.message_user(
             request, _("The version of %(date)s is back.") % {"date": when}, messages.SUCCESS
@@ -302,6 +304,7 @@ class DeskAdminMixin:
         article = self._article_or_404(request, object_id)
         if versions.publish_pending(article, request.user):
             articles_changed()
+            telegram.post_articles([article.pk])
             self.message_user(request, _("The change is published."), messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_change", args=[article.pk]))
 

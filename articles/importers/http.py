@@ -29,6 +29,7 @@ from django.utils.translation import gettext_noop
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NewConnectionError
 
 from articles.importers.messages import MessageError
 
@@ -63,6 +64,7 @@ class FetchError(MessageError):
         super().__init__(msgid, **values)
         self.status = values.get("status")
         self.headers = headers or {}
+        self.maybe_delivered = False  # set by post(): the request may have reached the server
 
 
 @dataclass
@@ -315,39 +317,87 @@ def fetch(
             raise FetchError(
                 gettext_noop("more than %(count)d redirects"), count=limits.max_redirects
             )
-        except FetchError:
-            if deadline.expired:
-                raise timed_out from None
-            raise
-        except requests.ConnectTimeout:
-            raise FetchError(
-                gettext_noop("no connection within %(seconds)s s"),
-                seconds=f"{limits.connect_timeout:g}",
-            ) from None
-        except requests.ReadTimeout:
-            raise timed_out from None
-        except ValueError:  # requests parsing a malformed Location: of the answer
-            message = gettext_noop("not an http(s) address: %(url)s")
-            raise FetchError(message, url=url[:100]) from None
         except Exception as error:
+            raise _failure(error, url, limits, deadline) from None
+
+
+def post(
+    url: str,
+    *,
+    http: requests.Session,
+    limits: Limits | None = None,
+    data: dict | None = None,
+    files: dict | None = None,
+) -> Response:
+    """POST a form to `url` (an API call) within the limits; return the answer, whatever its status.
+
+    No redirect is followed: an API that redirects a POST is misconfigured. A FetchError means
+    no answer came; its `maybe_delivered` tells whether the server may have received the request
+    (a connection that broke or went silent after sending) or surely did not (no connection).
+    """
+    limits = limits or DEFAULT_LIMITS
+    if not isinstance(http.get_adapter("http://x/"), PinnedAddressAdapter):
+        raise TypeError("post() needs a session from articles.importers.http.session()")
+    _check_address(url)
+    timeout = (limits.connect_timeout, limits.total_timeout)
+    answered = False
+    with _deadline(limits.total_timeout) as deadline:
+        try:
+            with http.post(
+                url, data=data, files=files, timeout=timeout, stream=True, allow_redirects=False
+            ) as raw:
+                answered = True
+                response = Response(url=raw.url, status=raw.status_code, headers=_headers(raw))
+                response.content = _read_body(raw, limits)
             if deadline.expired:
-                raise timed_out from None
-            if isinstance(error, requests.exceptions.ChunkedEncodingError):
-                raise FetchError(
-                    gettext_noop("connection broken: %(error)s"), error=str(error)
-                ) from None
-            if isinstance(error, requests.ConnectionError):
-                host = urlsplit(getattr(error.request, "url", None) or url).hostname
-                raise FetchError(
-                    gettext_noop("cannot connect to %(host)s: %(reason)s"),
-                    host=host,
-                    reason=_reason(error),
-                ) from None
-            if isinstance(error, requests.RequestException):
-                raise FetchError(
-                    gettext_noop("request failed: %(error)s"), error=str(error)
-                ) from None
-            raise
+                raise _timed_out(limits)
+            return response
+        except Exception as error:
+            failure = _failure(error, url, limits, deadline)
+            # A deadline that passed found the request under way: it may have been received.
+            failure.maybe_delivered = answered or deadline.expired or not _never_connected(error)
+            raise failure from None
+
+
+def _never_connected(error: Exception) -> bool:
+    """Tell whether a request failed before any byte of it could reach the server."""
+    if isinstance(error, FetchError | requests.ConnectTimeout):
+        return True  # refused by the address check or the look-up; or no connection in time
+        return True
+    while error is not None:
+        if isinstance(error, NewConnectionError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _failure(error: Exception, url: str, limits: Limits, deadline: _Deadline) -> Exception:
+    """Return the FetchError that says why a request failed (or `error` itself, if unknown)."""
+    if isinstance(error, FetchError):
+        return _timed_out(limits) if deadline.expired else error
+    if isinstance(error, requests.ConnectTimeout):
+        return FetchError(
+            gettext_noop("no connection within %(seconds)s s"),
+            seconds=f"{limits.connect_timeout:g}",
+        )
+    if isinstance(error, requests.ReadTimeout):
+        return _timed_out(limits)
+    if isinstance(error, ValueError):  # requests parsing a malformed Location: of the answer
+        return FetchError(gettext_noop("not an http(s) address: %(url)s"), url=url[:100])
+    if deadline.expired:
+        return _timed_out(limits)
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return FetchError(gettext_noop("connection broken: %(error)s"), error=str(error))
+    if isinstance(error, requests.ConnectionError):
+        host = urlsplit(getattr(error.request, "url", None) or url).hostname
+        return FetchError(
+            gettext_noop("cannot connect to %(host)s: %(reason)s"),
+            host=host,
+            reason=_reason(error),
+        )
+    if isinstance(error, requests.RequestException):
+        return FetchError(gettext_noop("request failed: %(error)s"), error=str(error))
+    return error
 
 
 def _response(raw: requests.Response, limits: Limits) -> Response:

@@ -19,6 +19,7 @@ from articles.importers import http
 from articles.models import Source
 from articles.tests.factories import ArticleFactory, SourceFactory
 from articles.tests.feed_server import FeedServer, NetworkGuard, tiny_jpeg, tiny_png
+from articles.tests.telegram_server import BotAPIServer
 
 
 @pytest.fixture
@@ -230,3 +231,28 @@ def labelled_articles(db):
         return stored
 
     return store
+
+
+# --- Telegram: a fake Bot API on the loopback ----------------------------------------------------
+
+TELEGRAM_TOKEN = "123456:TEST-token-never-real"
+
+
+@pytest.fixture(scope="module")
+def bot_api_server():
+    """A fake Bot API server, one per test module."""
+    server = BotAPIServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bot_api(bot_api_server, settings, guard, media_root):
+    """Switch posting on against the fake Bot API, with both channels; yield the server."""
+    bot_api_server.reset()
+    settings.TELEGRAM_BOT_TOKEN = TELEGRAM_TOKEN
+    settings.TELEGRAM_CHANNELS = {"az": "@icma_az", "ru": "@icma_ru"}
+    settings.TELEGRAM_API_BASE = bot_api_server.base
+    settings.TELEGRAM_TIMEOUT_SECONDS = 2
+    settings.SITE_URL = "https://icma.test"
+    return bot_api_server

@@ -6,6 +6,8 @@ reported, and the others still import. The exit status is non-zero when any sour
 schedule, see articles/importers/schedule.py); `--every SECONDS` repeats the import forever,
 for a deployment without cron or Celery: `import_feeds --due --every 30` is the embedded
 scheduler. Sources are fetched side by side, each thread with its own database connection.
+After each run the Telegram posts that are due are sent (articles/telegram/): what the run
+published, scheduled articles whose time came, retries, edits. With a broker, beat does that.
 """
 
 import time
@@ -17,6 +19,7 @@ from tqdm import tqdm
 from articles.importers import ingest
 from articles.importers.feeds import sources_to_import
 from articles.models import ImportStatus
+from articles.telegram import tasks as telegram
 
 COLUMNS = ("source", "status", "new", "updated", "skipped", "failed", "time")
 
@@ -66,13 +69,16 @@ class Command(BaseCommand):
         self.quiet = quiet or options["verbosity"] == 0
         self.due, self.workers = due, workers
         if every is None:
-            if self.run_once(slugs, dry_run):
+            failed = self.run_once(slugs, dry_run)
+            self.post_to_telegram(dry_run)
+            if failed:
                 raise CommandError("Some sources failed; see the table above.")
             return
         if due and not dry_run and not connection.in_atomic_block:
             return self.keep_importing(slugs, every)
         while True:
             self.run_once(slugs, dry_run)
+            self.post_to_telegram(dry_run)
             # Connections may go stale during a long sleep; reconnect on the next run (unless
             # the caller holds a transaction open, as tests do).
             if not connection.in_atomic_block:
@@ -91,12 +97,25 @@ class Command(BaseCommand):
         try:
             while True:
                 rounds.start(sources_to_import(slugs, due=True))
+                self.post_to_telegram(False)
                 close_old_connections()
                 self.sleep(every)
         except KeyboardInterrupt:
             return
         finally:
             rounds.close()
+
+    def post_to_telegram(self, dry_run):
+        """Send the due Telegram posts (nothing when posting is off or in a dry run)."""
+        if dry_run:
+            return
+        try:
+            sent = telegram.send_due_posts()
+        except Exception as error:  # a broken channel must never stop the imports
+            self.stderr.write(self.style.ERROR(f"Telegram: {error}"))
+            return
+        if sent and not self.quiet:
+            self.stdout.write(f"Telegram: {sent} due posts sent, edited or retried.")
 
     def _report_line(self, report):
         if report.status == ImportStatus.FAILED:
