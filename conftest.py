@@ -20,6 +20,23 @@ from articles.tests.factories import (
 from articles.tests.pages import BROWSER
 
 
+def pytest_collection_modifyitems(items):
+    """Give every transactional test a serialized rollback.
+
+    Its flush empties the tables and post_migrate makes the Editors group again with a new id;
+    the next test that restores the saved database would then collide with it on the name.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and "serialized_rollback" not in marker.kwargs
+        ):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def default_language():
     """Start every test in Azerbaijani: a request to /ru/ leaves Russian active in the thread."""
