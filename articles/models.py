@@ -44,6 +44,24 @@ CHANGE_SHOWN_AFTER = timedelta(minutes=1)
 _UNKNOWN = object()
 # What a list item shows (title, label, time, views, link).
 LIST_FIELDS = ("id", "language", "slug", "title", "label", "published_at", "views")
+# What the article page does not read of the rows it joins (`for_page()`): of its translation
+# only the link, the address and whether readers may see it; of its source the name, the
+# address and the republishing terms. Fewer columns to compile and to turn into objects.
+_LINK_UNUSED = (
+    *("lead", "body", "image", "image_caption", "image_width", "image_height", "label"),
+    *("author_name", "author_position", "category", "source", "source_url", "archived_at"),
+    *("attribution_variant", "created_at", "updated_at", "went_live_at", "created_by"),
+    *("views", "comment_count", "comments_closed", "photo_count", "live_coverage", "story"),
+)
+_SOURCE_UNUSED = (
+    *("feed_url", "is_active", "publish_imported", "category_map", "last_import_at"),
+    *("last_attempt_at", "last_status", "last_counts", "last_error", "etag", "last_modified"),
+    *("next_import_at", "import_interval", "consecutive_failures", "fetch_durations"),
+)
+PAGE_DEFERRED = (
+    *(f"{link}__{name}" for link in ("translation", "translated_from") for name in _LINK_UNUSED),
+    *(f"source__{name}" for name in _SOURCE_UNUSED),
+)
 
 
 class Language(models.TextChoices):
@@ -327,14 +345,18 @@ class ArticleQuerySet(models.QuerySet):
         with a gallery, tags, live updates, comments and a story stays within the page's
         budget of 8 queries (articles/tests/test_page_budgets.py).
         """
-        return self.select_related("source", "translation", "translated_from").annotate(
-            tag_rows=json_rows(
-                Tag.objects.filter(articles=OuterRef("pk")), id="id", name="name", slug="slug"
-            ),
-            photo_rows=json_rows(
-                ArticlePhoto.objects.filter(article=OuterRef("pk")),
-                **{name: name for name in PHOTO_FIELDS},
-            ),
+        return (
+            self.select_related("source", "translation", "translated_from")
+            .defer(*PAGE_DEFERRED)
+            .annotate(
+                tag_rows=json_rows(
+                    Tag.objects.filter(articles=OuterRef("pk")), id="id", name="name", slug="slug"
+                ),
+                photo_rows=json_rows(
+                    ArticlePhoto.objects.filter(article=OuterRef("pk")),
+                    **{name: name for name in PHOTO_FIELDS},
+                ),
+            )
         )
 
     def for_lists(self):
@@ -479,7 +501,8 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def related_to(self, article, limit=related.RELATED_LIMIT):
-        """Return up to `limit` published articles like `article` (see articles/related.py).
+        """Return up to `limit` published articles like `article` (see articles/related.py), as
+        `related.Candidate` values with their address (`url`), not model instances.
 
         One query: the candidates of its language within RELATED_WINDOW of it, each with the
         number of the article's tags it shares (the article's tags are prefetched on its page).
@@ -506,11 +529,17 @@ class ArticleQuerySet(models.QuerySet):
                 published_at__gte=article.published_at - window,
                 published_at__lte=article.published_at + window,
             )
-            .only(*LIST_FIELDS, "story_id")
             .annotate(shared_tags=shared, in_story=in_story)
-            .order_by("-in_story", "-shared_tags", "-published_at")[: related.RELATED_POOL]
+            .order_by("-in_story", "-shared_tags", "-published_at")
+            .values(*related.Candidate.FIELDS, "shared_tags")[: related.RELATED_POOL]
         )
-        return related.rank(article, candidates, limit)
+        chosen = related.rank(article, [related.Candidate(**row) for row in candidates], limit)
+        with translation.override(article.language):
+            for candidate in chosen:
+                candidate.url = reverse(
+                    "articles:detail", kwargs={"slug": candidate.slug, "pk": candidate.id}
+                )
+        return chosen
 
     def most_read_since(self, first_day, language=None, limit=50):
         """Return the most viewed published articles by their views from `first_day` on.
