@@ -1,3 +1,5 @@
+import functools
+import re
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -20,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -69,6 +71,30 @@ class Language(models.TextChoices):
     # columns, not the language switch (which names each language in itself).
     AZ = "az", _("Azerbaijani")
     RU = "ru", _("Russian")
+
+
+# A slug that reverse() leaves as it is (it percent-encodes anything else).
+PLAIN_SLUG = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def article_path(language, slug, pk):
+    """Return reverse("articles:detail") of an article in `language`, the URL pattern resolved
+    once per language (lists show twenty or more articles, each reverse() costs ~15 µs)."""
+    if not PLAIN_SLUG.fullmatch(slug or ""):
+        with translation.override(language):
+            return reverse("articles:detail", kwargs={"slug": slug, "pk": pk})
+    before, after = _article_path_parts(language, get_script_prefix(), get_urlconf())
+    return f"{before}{slug}-{pk}{after}"
+
+
+@functools.lru_cache(maxsize=32)
+def _article_path_parts(language, _script_prefix, _urlconf):
+    """What comes before the slug and after the id in an article's path (cached per language,
+    script prefix and URL configuration)."""
+    with translation.override(language):
+        path = reverse("articles:detail", kwargs={"slug": "x", "pk": 1})
+    before, after = path.rsplit("x-1", 1)
+    return before, after
 
 
 def current_language():
@@ -534,11 +560,8 @@ class ArticleQuerySet(models.QuerySet):
             .values(*related.Candidate.FIELDS, "shared_tags")[: related.RELATED_POOL]
         )
         chosen = related.rank(article, [related.Candidate(**row) for row in candidates], limit)
-        with translation.override(article.language):
-            for candidate in chosen:
-                candidate.url = reverse(
-                    "articles:detail", kwargs={"slug": candidate.slug, "pk": candidate.id}
-                )
+        for candidate in chosen:
+            candidate.url = article_path(candidate.language, candidate.slug, candidate.id)
         return chosen
 
     def most_read_since(self, first_day, language=None, limit=50):
@@ -744,8 +767,7 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         """Return the article's address under its own language's prefix, whatever is active."""
-        with translation.override(self.language):
-            return reverse("articles:detail", kwargs={"slug": self.slug, "pk": self.pk})
+        return article_path(self.language, self.slug, self.pk)
 
     @classmethod
     def from_db(cls, db, field_names, values):
