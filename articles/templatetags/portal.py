@@ -3,7 +3,7 @@ import functools
 from django import template
 from django.conf import settings
 from django.template.loader import get_template
-from django.urls import reverse, translate_url
+from django.urls import get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils import formats, timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -76,6 +76,18 @@ def list_item(item, show_sources=False):
         formats.localize(item.views),
         sources,
     )
+
+
+@register.simple_tag
+def fixed_url(name):
+    """Return `{% url name %}` of a route without arguments, resolved once per language (the
+    header and footer of every page hold ten of them)."""
+    return _fixed_url(name, translation.get_language(), get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_url(name, _language, _script_prefix, _urlconf):
+    return reverse(name)
 
 
 def page_fragments(context):
