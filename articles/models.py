@@ -1,3 +1,5 @@
+import functools
+import re
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -20,7 +22,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, TruncDate
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -44,6 +46,24 @@ CHANGE_SHOWN_AFTER = timedelta(minutes=1)
 _UNKNOWN = object()
 # What a list item shows (title, label, time, views, link).
 LIST_FIELDS = ("id", "language", "slug", "title", "label", "published_at", "views")
+# What the article page does not read of the rows it joins (`for_page()`): of its translation
+# only the link, the address and whether readers may see it; of its source the name, the
+# address and the republishing terms. Fewer columns to compile and to turn into objects.
+_LINK_UNUSED = (
+    *("lead", "body", "image", "image_caption", "image_width", "image_height", "label"),
+    *("author_name", "author_position", "category", "source", "source_url", "archived_at"),
+    *("attribution_variant", "created_at", "updated_at", "went_live_at", "created_by"),
+    *("views", "comment_count", "comments_closed", "photo_count", "live_coverage", "story"),
+)
+_SOURCE_UNUSED = (
+    *("feed_url", "is_active", "publish_imported", "category_map", "last_import_at"),
+    *("last_attempt_at", "last_status", "last_counts", "last_error", "etag", "last_modified"),
+    *("next_import_at", "import_interval", "consecutive_failures", "fetch_durations"),
+)
+PAGE_DEFERRED = (
+    *(f"{link}__{name}" for link in ("translation", "translated_from") for name in _LINK_UNUSED),
+    *(f"source__{name}" for name in _SOURCE_UNUSED),
+)
 
 
 class Language(models.TextChoices):
@@ -51,6 +71,30 @@ class Language(models.TextChoices):
     # columns, not the language switch (which names each language in itself).
     AZ = "az", _("Azerbaijani")
     RU = "ru", _("Russian")
+
+
+# A slug that reverse() leaves as it is (it percent-encodes anything else).
+PLAIN_SLUG = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def article_path(language, slug, pk):
+    """Return reverse("articles:detail") of an article in `language`, the URL pattern resolved
+    once per language (lists show twenty or more articles, each reverse() costs ~15 µs)."""
+    if not PLAIN_SLUG.fullmatch(slug or ""):
+        with translation.override(language):
+            return reverse("articles:detail", kwargs={"slug": slug, "pk": pk})
+    before, after = _article_path_parts(language, get_script_prefix(), get_urlconf())
+    return f"{before}{slug}-{pk}{after}"
+
+
+@functools.lru_cache(maxsize=32)
+def _article_path_parts(language, _script_prefix, _urlconf):
+    """What comes before the slug and after the id in an article's path (cached per language,
+    script prefix and URL configuration)."""
+    with translation.override(language):
+        path = reverse("articles:detail", kwargs={"slug": "x", "pk": 1})
+    before, after = path.rsplit("x-1", 1)
+    return before, after
 
 
 def current_language():
@@ -336,14 +380,18 @@ class ArticleQuerySet(models.QuerySet):
         with a gallery, tags, live updates, comments and a story stays within the page's
         budget of 8 queries (articles/tests/test_page_budgets.py).
         """
-        return self.select_related("source", "translation", "translated_from").annotate(
-            tag_rows=json_rows(
-                Tag.objects.filter(articles=OuterRef("pk")), id="id", name="name", slug="slug"
-            ),
-            photo_rows=json_rows(
-                ArticlePhoto.objects.filter(article=OuterRef("pk")),
-                **{name: name for name in PHOTO_FIELDS},
-            ),
+        return (
+            self.select_related("source", "translation", "translated_from")
+            .defer(*PAGE_DEFERRED)
+            .annotate(
+                tag_rows=json_rows(
+                    Tag.objects.filter(articles=OuterRef("pk")), id="id", name="name", slug="slug"
+                ),
+                photo_rows=json_rows(
+                    ArticlePhoto.objects.filter(article=OuterRef("pk")),
+                    **{name: name for name in PHOTO_FIELDS},
+                ),
+            )
         )
 
     def for_lists(self):
@@ -488,7 +536,8 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def related_to(self, article, limit=related.RELATED_LIMIT):
-        """Return up to `limit` published articles like `article` (see articles/related.py).
+        """Return up to `limit` published articles like `article` (see articles/related.py), as
+        `related.Candidate` values with their address (`url`), not model instances.
 
         One query: the candidates of its language within RELATED_WINDOW of it, each with the
         number of the article's tags it shares (the article's tags are prefetched on its page).
@@ -515,11 +564,14 @@ class ArticleQuerySet(models.QuerySet):
                 published_at__gte=article.published_at - window,
                 published_at__lte=article.published_at + window,
             )
-            .only(*LIST_FIELDS, "story_id")
             .annotate(shared_tags=shared, in_story=in_story)
-            .order_by("-in_story", "-shared_tags", "-published_at")[: related.RELATED_POOL]
+            .order_by("-in_story", "-shared_tags", "-published_at")
+            .values(*related.Candidate.FIELDS, "shared_tags")[: related.RELATED_POOL]
         )
-        return related.rank(article, candidates, limit)
+        chosen = related.rank(article, [related.Candidate(**row) for row in candidates], limit)
+        for candidate in chosen:
+            candidate.url = article_path(candidate.language, candidate.slug, candidate.id)
+        return chosen
 
     def most_read_since(self, first_day, language=None, limit=50):
         """Return the most viewed published articles by their views from `first_day` on.
@@ -732,8 +784,7 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         """Return the article's address under its own language's prefix, whatever is active."""
-        with translation.override(self.language):
-            return reverse("articles:detail", kwargs={"slug": self.slug, "pk": self.pk})
+        return article_path(self.language, self.slug, self.pk)
 
     @classmethod
     def from_db(cls, db, field_names, values):
