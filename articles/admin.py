@@ -354,8 +354,13 @@ class SourceAdmin(ReadersSeeItAdmin):
             sources,
             wait=settings.FEED_FETCH_NOW_WAIT_SECONDS,
             # An editor's "now" starts the backoff over (ingest.fetch_now); the pages of
-            # summary-only entries are fetched by tasks (on a worker when there is a broker).
-            importer=lambda source: ingest.fetch_now(source, complete=tasks.fetch_full_text.delay),
+            # summary-only entries and body pictures are fetched by tasks (on a worker when
+            # there is a broker).
+            importer=lambda source: ingest.fetch_now(
+                source,
+                complete=tasks.fetch_full_text.delay,
+                pictures_of=tasks.fetch_body_pictures.delay,
+            ),
         )
         done = list(reports)  # the thread may still be adding to it
         for report in done:
