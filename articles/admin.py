@@ -30,10 +30,12 @@ from articles.counting import stats
 from articles.desk.admin import DeskAdminMixin, DeskFormMixin
 from articles.html import normalize_body, removed_markup, sanitize_html
 from articles.importers import ingest, schedule
+from articles.importers import messages as import_messages
 from articles.importers.feeds import import_in_background
 from articles.models import (
     Article,
     ArticlePhoto,
+    BodyPicture,
     Category,
     DailyViews,
     FrontPagePick,
@@ -564,6 +566,7 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         "created_at",
         "updated_at",
         "created_by",
+        "body_picture_problems",
     ]
     actions = ["publish", "unpublish", "move_out_of_story", "make_story_lead"]
     fieldsets = [
@@ -575,7 +578,15 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         (_("Author"), {"fields": ["author_name", "author_position"]}),
         (
             _("Provenance"),
-            {"fields": ["source", "source_url", "archived_at", "attribution_variant"]},
+            {
+                "fields": [
+                    "source",
+                    "source_url",
+                    "archived_at",
+                    "attribution_variant",
+                    "body_picture_problems",
+                ]
+            },
         ),
         (
             _("Publishing"),
@@ -754,6 +765,21 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         count = self._set_status(queryset, Article.Status.DRAFT)
         message = ngettext("%d article unpublished.", "%d articles unpublished.", count)
         self.message_user(request, message % count, messages.SUCCESS)
+
+    @admin.display(description=_("pictures left out of the body"))
+    def body_picture_problems(self, article):
+        # Imported pictures that could not be had (articles/importers/pictures.py), each with
+        # the reason stored as msgids: shown in the page's language.
+        if article.pk is None or article.source_id is None:
+            return "—"
+        failed = BodyPicture.objects.filter(article=article, state=BodyPicture.State.FAILED)
+        lines = [
+            (row.source_url, "; ".join(import_messages.loads(row.reason)))
+            for row in failed.only("source_url", "reason")
+        ]
+        if not lines:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}: {}", lines)
 
     @admin.display(description=_("story"), ordering="story")
     def story_link(self, article):

@@ -7,13 +7,17 @@ import time
 
 import pytest
 from django.core.files.storage import default_storage
+from django.urls import reverse
+from django.utils import translation
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from articles import tasks
 from articles.importers import http, ingest, pictures
 from articles.importers.feeds import import_source
 from articles.models import Article, BodyPicture
 from articles.tests.feed_server import FeedServer, tiny_jpeg, tiny_png
-from articles.tests.pages import ACCEPT
+from articles.tests.pages import ACCEPT, page_text
 
 pytestmark = pytest.mark.usefixtures("feed_import")
 
@@ -200,3 +204,27 @@ def test_on_the_task_queue_each_article_gets_a_picture_task(server, make_source,
     assert local_pictures(body("https://oxu.az/park-az-1")) == []
     ingest.run_source(source)  # nothing new: no task, nothing downloaded
     assert len(sent) == 1
+
+
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_the_editor_sees_why_a_picture_was_left_out(language, client, editor, server, make_source):
+    server.add(
+        "/feed.xml",
+        feed("az", [[server.url("/images/fake.jpg"), server.url("/images/park.jpg")]]),
+        content_type="application/rss+xml",
+    )
+    report = import_source(make_source("/feed.xml"))
+    pictures.complete_articles(report.picture_ids)
+    article = Article.objects.get(source_url="https://oxu.az/park-az-1")
+    assert len(local_pictures(article.body)) == 1
+    client.force_login(editor)
+    prefix = "" if language == "az" else "/ru"
+
+    response = client.get(f"{prefix}{reverse('admin:articles_article_change', args=[article.pk])}")
+
+    with translation.override(language):
+        label = capfirst(gettext("pictures left out of the body"))
+        reason = gettext("This file is not a picture.")
+    shown = page_text(response)
+    assert label in shown
+    assert f"{server.url('/images/fake.jpg')}: {reason}" in shown
