@@ -16,6 +16,7 @@ import hashlib
 import logging
 import re
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +31,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext_noop
 
 from articles import images
 from articles.caching import articles_changed
@@ -44,6 +46,7 @@ IMAGE_ACCEPT = "image/jpeg, image/png, image/webp, image/gif;q=0.8"
 ATTEMPTS = 2  # downloads of one picture that failed on the network or the server's side
 HOST_CONNECTIONS = 2  # downloads from one host at once, in one process
 WORKERS = 8  # articles whose pictures are downloaded at once, in one process
+HOST_PAUSE = 120  # seconds a host that did not answer is not asked again, in one process
 
 _BODY_PICTURE = re.compile(r"<img\b[^>]*>")
 _SOURCE = re.compile(r'\ssrc="([^"]*)"')
@@ -52,6 +55,9 @@ _hosts: dict[str, threading.BoundedSemaphore] = defaultdict(
     lambda: threading.BoundedSemaphore(HOST_CONNECTIONS)
 )
 _hosts_lock = threading.Lock()
+# Hosts that did not answer (timeout, refused): until when, and why. Their other pictures are
+# dropped at once rather than each waiting out the time limit twice.
+_down: dict[str, tuple[float, Message]] = {}
 
 
 @dataclass(frozen=True)
@@ -199,10 +205,15 @@ def with_pictures(body: str, rows: list[BodyPicture]) -> str:
 def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -> None:
     """Download, check and store one picture, or mark it failed with the reason."""
     reason = None
+    host = _host(row.source_url)
     while row.attempts < ATTEMPTS:
+        down = _down_reason(host)
+        if down is not None:
+            reason = down
+            break
         row.attempts += 1
         try:
-            with _host_turn(row.source_url):
+            with _host_turn(host):
                 response = http.fetch(
                     row.source_url, http=client, limits=limits, accept=IMAGE_ACCEPT
                 )
@@ -211,6 +222,9 @@ def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -
             reason = error.message
             if error.status is not None and error.status < 500:
                 break  # the server said no: asking again gets the same answer
+            if error.status is None and row.attempts >= ATTEMPTS:
+                with _hosts_lock:
+                    _down[host] = (time.monotonic() + HOST_PAUSE, reason)
             continue
         except ValidationError as error:
             refusal = error.error_list[0]
@@ -248,11 +262,23 @@ def _store(row: BodyPicture, article: Article, content: bytes, extension: str) -
     row.state, row.file = BodyPicture.State.STORED, saved
 
 
+def _host(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def _down_reason(host: str) -> Message | None:
+    """Why the host is not asked now (it did not answer a moment ago), or None."""
+    with _hosts_lock:
+        until, reason = _down.get(host, (0.0, None))
+    if until <= time.monotonic():
+        return None
+    return Message(gettext_noop("the host did not answer a moment ago: %(reason)s"), reason=reason)
+
+
 class _host_turn:
     """Wait for one of the host's few download places; a slow host fills only its own."""
 
-    def __init__(self, url: str):
-        host = urlsplit(url).netloc.lower()
+    def __init__(self, host: str):
         with _hosts_lock:
             self.semaphore = _hosts[host]
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from articles import tasks
 from articles.importers import http, ingest, pictures
+from articles.importers import messages as import_messages
 from articles.importers.feeds import import_source
 from articles.models import Article, BodyPicture
 from articles.tests.feed_server import FeedServer, tiny_jpeg, tiny_png
@@ -228,3 +229,33 @@ def test_the_editor_sees_why_a_picture_was_left_out(language, client, editor, se
     shown = page_text(response)
     assert label in shown
     assert f"{server.url('/images/fake.jpg')}: {reason}" in shown
+
+
+def test_a_host_that_did_not_answer_is_not_waited_for_again(
+    server, make_source, silent_server, picture_paths
+):
+    silent = f"http://127.0.0.1:{silent_server.port}"
+    server.add(
+        "/feed.xml",
+        feed(
+            "ru",
+            [[f"{silent}/1.jpg"], [f"{silent}/2.jpg", server.url("/images/park.jpg")]],
+        ),
+        content_type="application/rss+xml",
+    )
+    report = import_source(make_source("/feed.xml", language="ru"))
+
+    pictures.complete_articles(report.picture_ids)
+
+    # The first picture waited out its attempts; the host's next one was dropped at once.
+    assert len(silent_server.accepted) == pictures.ATTEMPTS
+    first = BodyPicture.objects.get(source_url=f"{silent}/1.jpg")
+    second = BodyPicture.objects.get(source_url=f"{silent}/2.jpg")
+    assert (first.state, first.attempts) == (BodyPicture.State.FAILED, pictures.ATTEMPTS)
+    assert (second.state, second.attempts) == (BodyPicture.State.FAILED, 0)
+    with translation.override("ru"):
+        [reason] = import_messages.loads(second.reason)
+    assert reason.startswith("сервер только что не ответил: время ожидания истекло через 1.5 с")
+    # Other hosts' pictures are not affected.
+    assert len(local_pictures(body("https://oxu.az/park-ru-2"))) == 1
+    assert picture_paths() == ["/images/park.jpg"]
