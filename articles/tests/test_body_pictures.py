@@ -13,10 +13,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from articles import tasks
-from articles.importers import http, ingest, pictures
+from articles.importers import fulltext, http, ingest, pictures
 from articles.importers import messages as import_messages
 from articles.importers.feeds import import_source
-from articles.models import Article, BodyPicture
+from articles.models import Article, BodyPicture, FullText
 from articles.tests.feed_server import FeedServer, tiny_jpeg, tiny_png
 from articles.tests.pages import ACCEPT, page_text
 
@@ -259,3 +259,43 @@ def test_a_host_that_did_not_answer_is_not_waited_for_again(
     # Other hosts' pictures are not affected.
     assert len(local_pictures(body("https://oxu.az/park-ru-2"))) == 1
     assert picture_paths() == ["/images/park.jpg"]
+
+
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_pictures_go_into_whichever_body_the_full_text_fetch_left(
+    language, server, make_source, picture_paths
+):
+    fulltext.robots.clear()
+    server.add_fixture(
+        f"/{language}/park-1", f"page_{language}.html", content_type="text/html; charset=utf-8"
+    )
+    title, text, alt = TEXTS[language]
+    items = "".join(
+        f"<item><title>{title} {number}</title><link>{server.url(path)}</link>"
+        f'<description><![CDATA[<p>{text}</p><img src="{server.url(picture)}" alt="{alt}">'
+        f"]]></description></item>"
+        for number, path, picture in [
+            (1, f"/{language}/park-1", "/images/park.jpg"),
+            (2, f"/{language}/gone-2", "/images/park-plan.png"),
+        ]
+    )
+    server.add(
+        "/summary.xml",
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>x</title>'
+        f"<link>https://oxu.az</link><description>x</description>{items}</channel></rss>".encode(),
+        content_type="application/rss+xml",
+    )
+    source = make_source("/summary.xml", language=language, full_text=FullText.AUTO)
+
+    ingest.run_source(source)
+    fulltext.robots.clear()
+
+    # The page's text replaced the summary: the summary's picture has no place to go.
+    with_page = body(server.url(f"/{language}/park-1"))
+    assert text not in with_page and "<img" not in with_page
+    # No page (404): the feed's summary stays, with our copy of its picture.
+    summary = body(server.url(f"/{language}/gone-2"))
+    [plan] = local_pictures(summary)
+    assert summary == f'<p>{text}</p><img src="{plan}" alt="{alt}">'
+    assert picture_paths() == ["/images/park-plan.png"]
+    assert not BodyPicture.objects.filter(state=BodyPicture.State.WAITING).exists()
