@@ -174,6 +174,10 @@ def complete_article(article_id: int, limits: http.Limits | None = None) -> str:
             ).delete()
         return "body changed, left alone"
     limits = replace(limits or http.DEFAULT_LIMITS, max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES)
+    if not connection.in_atomic_block:
+        # Downloads may take minutes: no database connection is held open meanwhile (many
+        # articles' pictures download side by side; the next step opens one again).
+        connection.close()
     with http.session(limits) as client:
         for row in rows:
             if row.state == BodyPicture.State.WAITING:

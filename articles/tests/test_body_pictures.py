@@ -116,7 +116,7 @@ def test_an_unreachable_picture_host_does_not_hold_the_import(
     assert f'src="{park}"' in shown and f"127.0.0.1:{silent_server.port}" not in shown
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # leaves the groups as found
 def test_a_slow_picture_host_does_not_hold_the_others(server, make_source, monkeypatch):
     # The slow host answers when told, well within the time limit.
     monkeypatch.setattr(http, "DEFAULT_LIMITS", http.Limits(connect_timeout=2, total_timeout=30))
