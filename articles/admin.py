@@ -30,10 +30,12 @@ from articles.counting import stats
 from articles.desk.admin import DeskAdminMixin, DeskFormMixin
 from articles.html import normalize_body, removed_markup, sanitize_html
 from articles.importers import ingest, schedule
+from articles.importers import messages as import_messages
 from articles.importers.feeds import import_in_background
 from articles.models import (
     Article,
     ArticlePhoto,
+    BodyPicture,
     Category,
     DailyViews,
     FrontPagePick,
@@ -427,8 +429,13 @@ class SourceAdmin(ReadersSeeItAdmin):
             sources,
             wait=settings.FEED_FETCH_NOW_WAIT_SECONDS,
             # An editor's "now" starts the backoff over (ingest.fetch_now); the pages of
-            # summary-only entries are fetched by tasks (on a worker when there is a broker).
-            importer=lambda source: ingest.fetch_now(source, complete=tasks.fetch_full_text.delay),
+            # summary-only entries and body pictures are fetched by tasks (on a worker when
+            # there is a broker).
+            importer=lambda source: ingest.fetch_now(
+                source,
+                complete=tasks.fetch_full_text.delay,
+                pictures_of=tasks.fetch_body_pictures.delay,
+            ),
         )
         done = list(reports)  # the thread may still be adding to it
         for report in done:
@@ -706,6 +713,7 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         "created_at",
         "updated_at",
         "created_by",
+        "body_picture_problems",
     ]
     actions = [
         "publish",
@@ -724,7 +732,15 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         (_("Author"), {"fields": ["author_name", "author_position"]}),
         (
             _("Provenance"),
-            {"fields": ["source", "source_url", "archived_at", "attribution_variant"]},
+            {
+                "fields": [
+                    "source",
+                    "source_url",
+                    "archived_at",
+                    "attribution_variant",
+                    "body_picture_problems",
+                ]
+            },
         ),
         (
             _("Publishing"),
@@ -1010,6 +1026,21 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         count = self._set_status(queryset, Article.Status.DRAFT)
         message = ngettext("%d article unpublished.", "%d articles unpublished.", count)
         self.message_user(request, message % count, messages.SUCCESS)
+
+    @admin.display(description=_("pictures left out of the body"))
+    def body_picture_problems(self, article):
+        # Imported pictures that could not be had (articles/importers/pictures.py), each with
+        # the reason stored as msgids: shown in the page's language.
+        if article.pk is None or article.source_id is None:
+            return "—"
+        failed = BodyPicture.objects.filter(article=article, state=BodyPicture.State.FAILED)
+        lines = [
+            (row.source_url, "; ".join(import_messages.loads(row.reason)))
+            for row in failed.only("source_url", "reason")
+        ]
+        if not lines:
+            return "—"
+        return format_html_join(mark_safe("<br>"), "{}: {}", lines)
 
     @admin.display(description=_("story"), ordering="story")
     def story_link(self, article):

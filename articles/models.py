@@ -1013,6 +1013,47 @@ class ArticlePhoto(models.Model):
         return images.renditions(self)
 
 
+class BodyPicture(models.Model):
+    """A picture inside an imported body, downloaded after the import (importers/pictures.py).
+
+    The import stores the body without its pictures and, per picture, where it was; once our
+    copy is stored the picture goes back into the body, pointing at it. One row per article
+    and picture address, so a download that runs twice stores one file.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        STORED = "stored", _("stored")
+        FAILED = "failed", _("failed")
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="body_pictures"
+    )
+    source_url = models.URLField(_("source URL"), max_length=1000)
+    tag = models.TextField(_("tag"))  # the sanitised <img> as the feed had it
+    offset = models.PositiveIntegerField(_("place in the body"))  # characters, picture-less body
+    body_digest = models.CharField(_("body digest"), max_length=64)  # of that picture-less body
+    file = models.CharField(_("file"), max_length=300, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.WAITING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    reason = models.TextField(_("reason"), blank=True)  # why it failed: msgids (messages.py)
+
+    class Meta:
+        ordering = ["article", "offset", "id"]
+        verbose_name = _("body picture")
+        verbose_name_plural = _("body pictures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "source_url"], name="bodypicture_article_url"
+            )
+        ]
+
+    def __str__(self):
+        return self.source_url
+
+
 class StoryQuerySet(models.QuerySet):
     def most_discussed(self, language=None, window=timedelta(hours=24), limit=50):
         """Return the stories of the `window` ending at the newest one, most sources first.

@@ -1,5 +1,5 @@
 """Ingestion as Celery tasks: beat sends the due sources, one task per source, and each new
-summary-only article's page is fetched by a task of its own.
+summary-only article's page, or else its body pictures, is fetched by a task of its own.
 
 One source is imported by one worker at a time: on PostgreSQL the importer's advisory lock per
 source (held by the worker's database session, so a killed worker's lock dies with it),
@@ -14,7 +14,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
-from articles.importers import fulltext, ingest
+from articles.importers import ingest, pictures
 from articles.importers.feeds import sources_to_import
 from articles.models import ImportStatus, Source
 
@@ -63,7 +63,9 @@ def import_source_task(source_id):
         source = Source.objects.filter(pk=source_id).first()
         if source is None:
             return "gone"
-        return ingest.run_source(source, complete=fetch_full_text.delay).status
+        return ingest.run_source(
+            source, complete=fetch_full_text.delay, pictures_of=fetch_body_pictures.delay
+        ).status
     finally:
         if lock is not None and lock.owned():
             lock.release()
@@ -71,5 +73,15 @@ def import_source_task(source_id):
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def fetch_full_text(article_id):
-    """Replace an article's feed summary by its page's text (see importers/fulltext.py)."""
-    return fulltext.complete_article(article_id)
+    """Replace an article's feed summary by its page's text (see importers/fulltext.py), then
+    put its body pictures into whichever body that left (importers/pictures.py)."""
+    return ingest.complete_article(article_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def fetch_body_pictures(article_id):
+    """Download an imported article's body pictures and put our copies into its body.
+
+    Running twice stores one copy of each picture (see importers/pictures.py).
+    """
+    return pictures.complete_article(article_id)

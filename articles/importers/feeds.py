@@ -29,7 +29,6 @@ from charset_normalizer import from_bytes
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -39,7 +38,7 @@ from django.utils.translation import get_language, gettext_noop, override
 from articles import images, stories, text
 from articles.caching import articles_changed
 from articles.html import sanitize_html
-from articles.importers import fulltext, http, messages, schedule
+from articles.importers import fulltext, http, messages, pictures, schedule
 from articles.importers.concurrency import database_turn
 from articles.importers.messages import Message, MessageError
 from articles.models import Article, Category, ImportStatus, Source
@@ -96,6 +95,8 @@ class SourceReport:
     error_headers: dict[str, str] = field(default_factory=dict)
     # New articles whose text is still the feed's summary: their pages are fetched next.
     full_text_ids: list[int] = field(default_factory=list)
+    # Articles whose body pictures wait for their download (articles/importers/pictures.py).
+    picture_ids: list[int] = field(default_factory=list)
     # The new articles stored: matched to their stories together once the feed is stored.
     stored: list[Article] = field(default_factory=list, repr=False)
 
@@ -245,9 +246,9 @@ def _import_entries(source, report, dry_run, limits, progress, client):
                     report.skipped += 1
                 else:
                     seen.add(data.url)
-                    article = _store(source, data, existing, report, dry_run, client, limits)
-                    if article is not None:
-                        pending.append((number, article, data.wants_page))
+                    new = _store(source, data, existing, report, dry_run, client, limits)
+                    if new is not None:
+                        pending.append((number, *new, data.wants_page))
             except EntryError as error:
                 report.failed += 1
                 report.note(
@@ -488,7 +489,10 @@ def _looks_like_image(url: str) -> bool:
 
 
 def _store(source, data, existing, report, dry_run, client, limits):
-    """Update or skip the article of a known entry; return a new, unsaved one for the rest."""
+    """Update or skip the article of a known entry; for the rest return a new, unsaved one.
+
+    A new article comes with the pictures taken out of its body, downloaded after the import.
+    """
     article = existing.get(data.url)
     if article is not None:
         _update(article, data, report, dry_run, client, limits)
@@ -497,7 +501,7 @@ def _store(source, data, existing, report, dry_run, client, limits):
         report.new += 1
         return None
     image = _download_image(data, client, limits, report)
-    body = _local_pictures(data, client, limits, report)
+    body, waiting = pictures.take_out(data.body)
     article = Article(
         language=source.language,
         title=data.title,
@@ -515,7 +519,7 @@ def _store(source, data, existing, report, dry_run, client, limits):
     if image is not None:
         article.image.save(image.name, image, save=False)
         store_renditions(article)
-    return article
+    return article, waiting
 
 
 def _insert(pending, report):
@@ -534,16 +538,17 @@ def _insert(pending, report):
 def _insert_turn(pending, report):
     try:
         with _own_transaction():
-            Article.objects.bulk_create([article for _number, article, _page in pending])
+            Article.objects.bulk_create([article for _number, article, _waiting, _page in pending])
     except DatabaseError:
         pass
     else:
         report.new += len(pending)
-        report.full_text_ids += [article.pk for _number, article, page in pending if page]
-        report.stored += [article for _number, article, _page in pending]
+        report.full_text_ids += [article.pk for _number, article, _waiting, page in pending if page]
+        report.stored += [article for _number, article, _waiting, _page in pending]
+        _record_pictures(pending, report)
         return
     stored = []
-    for number, article, wants_page in pending:
+    for number, article, waiting, wants_page in pending:
         article.pk, article._state.adding = None, True
         try:
             with _own_transaction():
@@ -562,11 +567,19 @@ def _insert_turn(pending, report):
                     error=str(error),
                 )
         else:
-            stored.append(article)
+            stored.append((number, article, waiting, wants_page))
             if wants_page:
                 report.full_text_ids.append(article.pk)
     report.new += len(stored)
-    report.stored += stored
+    report.stored += [article for _number, article, _waiting, _page in stored]
+    _record_pictures(stored, report)
+
+
+def _record_pictures(inserted, report):
+    with _own_transaction():
+        report.picture_ids += pictures.record_new(
+            (article, article.body, waiting) for _number, article, waiting, _page in inserted
+        )
 
 
 def _own_transaction():
@@ -585,7 +598,9 @@ def _update(article, data, report, dry_run, client, limits):
     The body of an article whose text comes from its page is not the feed's to change; the
     stored body's pictures are our copies, so bodies are compared without them.
     """
-    same_body = data.wants_page or _without_pictures(article.body) == _without_pictures(data.body)
+    same_body = data.wants_page or pictures.without_pictures(
+        article.body
+    ) == pictures.without_pictures(data.body)
     if (article.title, article.label) == (data.title, data.label) and same_body:
         report.skipped += 1
         return
@@ -596,9 +611,9 @@ def _update(article, data, report, dry_run, client, limits):
             url=data.url,
         )
         return
-    body = data.body if dry_run or same_body else _local_pictures(data, client, limits, report)
-    if same_body:
-        body = article.body
+    body, waiting = article.body, []
+    if not same_body:
+        body, waiting = pictures.take_out(data.body)
     if not dry_run:
         with database_turn(), _own_transaction():
             # The status condition keeps an editor's publishing in the meantime from being undone.
@@ -609,12 +624,16 @@ def _update(article, data, report, dry_run, client, limits):
                 author_name=data.author_name,
                 updated_at=timezone.now(),
             )
+            if changed and not same_body:
+                pictures.record(article, body, waiting)
         if not changed:
             report.skipped += 1
             report.note(
                 gettext_noop("published while importing, left alone: %(url)s"), url=data.url
             )
             return
+        if waiting:
+            report.picture_ids.append(article.pk)
     article.title, article.label, article.body = data.title, data.label, body
     report.updated += 1  # readers' caches are invalidated once, after the feed (_stored)
 
@@ -648,47 +667,6 @@ def _fetch_picture(url, client, limits, report) -> tuple[bytes, str] | None:
         reason = Message(images.REFUSALS[refusal.code], **(refusal.params or {}))
     report.note(gettext_noop("image skipped, %(reason)s: %(url)s"), reason=reason, url=url)
     return None
-
-
-_BODY_PICTURE = re.compile(r"<img\b[^>]*>")
-_SOURCE = re.compile(r'\ssrc="([^"]*)"')
-
-
-def _without_pictures(body: str) -> str:
-    return _BODY_PICTURE.sub("", body)
-
-
-def _local_pictures(data, client, limits, report) -> str:
-    """Return the entry's body with its pictures downloaded and pointing at our copies.
-
-    A picture that cannot be had (or one over FEED_BODY_PICTURES) is dropped from the body and
-    noted: our CSP would block the source's address anyway, and a broken picture helps no one.
-    """
-    stored: dict[str, str | None] = {}
-    prefix = (
-        f"articles/{timezone.localdate():%Y/%m}/{text.slugify_title(data.title, max_length=50)}"
-    )
-
-    def local(match):
-        source = _SOURCE.search(match.group(0))
-        if source is None:
-            return ""
-        url = unescape(source.group(1))
-        if url not in stored:
-            stored[url] = None
-            if len(stored) <= settings.FEED_BODY_PICTURES:
-                fetched = _fetch_picture(url, client, limits, report)
-                if fetched is not None:
-                    content, extension = fetched
-                    name = f"{prefix}-{len(stored)}.{extension}"
-                    stored[url] = default_storage.url(
-                        default_storage.save(name, ContentFile(content))
-                    )
-        if stored[url] is None:
-            return ""
-        return match.group(0).replace(source.group(0), f' src="{escape(stored[url])}"')
-
-    return _BODY_PICTURE.sub(local, data.body)
 
 
 def _record(source, report):

@@ -1,7 +1,8 @@
-"""Ingestion: import sources side by side, each on its own schedule, then their full texts.
+"""Ingestion: import sources side by side, each on its own schedule, then full texts and pictures.
 
 The same functions run in one process (`import_feeds`, the admin's "Fetch now") and on Celery
-(articles/tasks.py), which passes its own way of fetching full texts: a task per article.
+(articles/tasks.py), which passes its own ways of fetching full texts and body pictures: a task
+per article. Either way the import itself waits for neither: its articles are stored first.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import connection
 from django.utils import timezone
 
-from articles.importers import fulltext
+from articles.importers import fulltext, pictures
 from articles.importers.concurrency import database_turn
 from articles.importers.feeds import SourceReport, import_source
 from articles.models import Source
@@ -26,12 +27,32 @@ def run_source(
     dry_run: bool = False,
     progress=None,
     complete: Callable[[int], object] | None = None,
+    pictures_of: Callable[[int], object] | None = None,
 ) -> SourceReport:
-    """Import one source, then fetch the pages of its new summary-only articles."""
+    """Import one source, then fetch its new summary-only articles' pages and body pictures.
+
+    `complete` fetches an article's page and then its pictures (the pictures go into whichever
+    body the page left); `pictures_of` fetches the pictures of an article whose page is not
+    wanted. By default both run here, the pictures of many articles side by side.
+    """
     report = import_source(source, dry_run=dry_run, progress=progress)
     for article_id in report.full_text_ids:
-        (complete or fulltext.complete_article)(article_id)
+        (complete or complete_article)(article_id)
+    full_text = set(report.full_text_ids)
+    waiting = [article_id for article_id in report.picture_ids if article_id not in full_text]
+    if pictures_of is None:
+        pictures.complete_articles(waiting)
+    else:
+        for article_id in waiting:
+            pictures_of(article_id)
     return report
+
+
+def complete_article(article_id: int) -> str:
+    """Replace an article's feed summary by its page's text, then download its body pictures."""
+    outcome = fulltext.complete_article(article_id)
+    pictures.complete_article(article_id)
+    return outcome
 
 
 def import_sources(
@@ -73,13 +94,17 @@ def _in_thread(source_id, dry_run, done):
         connection.close()
 
 
-def fetch_now(source: Source, complete: Callable[[int], object] | None = None) -> SourceReport:
+def fetch_now(
+    source: Source,
+    complete: Callable[[int], object] | None = None,
+    pictures_of: Callable[[int], object] | None = None,
+) -> SourceReport:
     """Import a source at once, as an editor asked: its backoff starts over."""
     Source.objects.filter(pk=source.pk).update(
         consecutive_failures=0, next_import_at=timezone.now()
     )
     source.consecutive_failures = 0
-    return run_source(source, complete=complete)
+    return run_source(source, complete=complete, pictures_of=pictures_of)
 
 
 class Rounds:

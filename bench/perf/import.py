@@ -1,7 +1,10 @@
 """Measure the feed import: entries imported per second from a generated 5 000-entry feed.
 
 Creates a scratch PostgreSQL database, migrates it, serves the feed from 127.0.0.1 and imports
-it twice: the first run stores every entry, the second finds them all already there.
+it twice: the first run stores every entry, the second finds them all already there. Every
+entry's body has a picture on a host that never answers (a socket on 127.0.0.1 nobody reads):
+body pictures are downloaded after the import (articles/importers/pictures.py), so the import
+must neither wait for nor even connect to it.
 
     .venv/bin/python bench/perf/import.py [--entries 5000] [--database-url URL]
 
@@ -10,6 +13,7 @@ postgres://root@127.0.0.1:5432/postgres) and dropped at the end.
 """
 
 import argparse
+import socket
 import sys
 import time
 import uuid
@@ -42,7 +46,6 @@ support.setup_django(
     support.site_env(
         support.database_url(SCRATCH, ARGS.database_url),
         FEED_IMPORT_PRIVATE_HOSTS=1,
-        FEED_BODY_PICTURES=0,  # downloads, like full-text fetches, are not the import's own cost
     )
 )
 
@@ -50,10 +53,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connections  # noqa: E402
 
 from articles.importers.feeds import import_source, parse_feed  # noqa: E402
-from articles.models import Article, FullText, Source  # noqa: E402
+from articles.models import Article, BodyPicture, FullText, Source  # noqa: E402
 
 
-def make_feed(entries):
+def make_feed(entries, picture_host):
     """Return an RSS 2.0 feed of `entries` Azerbaijani items with HTML bodies."""
     start = datetime(2026, 1, 21, 12, 0, tzinfo=UTC)
     items = []
@@ -65,7 +68,8 @@ def make_feed(entries):
 <author>news@oxu.az (Aysel Məmmədova)</author><category>Cəmiyyət</category>
 <description><![CDATA[<p>Park beş hektar ərazini əhatə edir, açılışda sakinlər iştirak edib.
 <a href="/society/park-{n + 1}">Əvvəlki xəbər</a></p><p onclick="x()">İkinci abzas
-<script>alert(1)</script> <img src="images/{n}.jpg" alt="Park" width="640"></p>]]></description>
+<script>alert(1)</script> <img src="{picture_host}/images/{n}.jpg" alt="Park" width="640"></p>
+]]></description>
 </item>"""
         )
     return (
@@ -88,7 +92,10 @@ def main():
 def run(entries):
     call_command("migrate", verbosity=0)
     call_command("createcachetable")  # the cache when REDIS_URL is not set
-    body = make_feed(entries)
+    # A picture host that accepts no request: connections would wait in its backlog.
+    silent = socket.create_server(("127.0.0.1", 0), backlog=64)
+    silent.setblocking(False)
+    body = make_feed(entries, f"http://127.0.0.1:{silent.getsockname()[1]}")
     httpd, feed_url = support.serve_feed(body)
     # The feed's own text: full-text fetches of its (made-up) links are not the import's cost.
     source = Source.objects.create(
@@ -113,6 +120,15 @@ def run(entries):
         source.refresh_from_db()
         source.etag = source.last_modified = ""  # no 304: the second run reads the feed again
     assert Article.objects.count() == entries
+    waiting = BodyPicture.objects.filter(state=BodyPicture.State.WAITING).count()
+    try:
+        silent.accept()
+        connected = True
+    except BlockingIOError:
+        connected = False
+    silent.close()
+    assert waiting == entries and not connected, (waiting, connected)
+    print(f"body pictures waiting for their download after the import: {waiting}, none fetched")
     started = time.perf_counter()
     parse_feed(body, "application/rss+xml")
     seconds = time.perf_counter() - started
