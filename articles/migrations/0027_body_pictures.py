@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0024_source_archived_index'),
+        ('articles', '0026_editors_telegram_permissions'),
     ]
 
     operations = [
