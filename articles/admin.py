@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles import images, search, stories, tasks, text
+from articles.admin_lists import LargeTableAdmin
 from articles.caching import articles_changed
 from articles.counting import stats
 from articles.desk.admin import DeskAdminMixin, DeskFormMixin
@@ -513,7 +514,7 @@ class ArticlePhotoInline(admin.TabularInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
+class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
     form = ArticleAdminForm
     inlines = [ArticlePhotoInline]
     autocomplete_fields = ["tags"]
@@ -537,8 +538,6 @@ class ArticleAdmin(DeskAdminMixin, ReadersSeeItAdmin):
         "published_at",
     ]
     list_select_related = ["source"]
-    # One COUNT(*) per page, not two (each a pass over the articles).
-    show_full_result_count = False
     search_fields = ["title", "lead", "author_name", "source_url"]
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}

@@ -1,6 +1,6 @@
 """The admin's change lists cost the same number of queries for 10 rows as for 100."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -9,8 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import admin_lists
 from articles.models import Article, Category, LiveUpdate, Source, Story
-from articles.tests.factories import CategoryFactory, SourceFactory, UserFactory, bulk_articles
+from articles.tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    SourceFactory,
+    UserFactory,
+    bulk_articles,
+)
 from comments.models import Comment
 
 
@@ -99,3 +106,63 @@ def test_a_change_list_runs_as_many_queries_for_100_rows_as_for_10(
     assert response.status_code == 200
     listed = response.context["cl"]
     assert len(listed.result_list) >= min(100, listed.list_per_page)
+
+
+# --- the article list over a million rows: an estimated count, date links from the ends -------
+
+
+def at(year, month, day):
+    return timezone.make_aware(datetime(year, month, day, 12))
+
+
+def test_the_date_links_come_from_the_first_and_last_dates_not_every_row(admin_client):
+    for when in (at(2024, 11, 3), at(2026, 2, 10), at(2026, 4, 20), at(2026, 4, 21)):
+        ArticleFactory(published_at=when)
+    url = reverse("admin:articles_article_changelist")
+
+    with CaptureQueriesContext(connection) as captured:
+        years = admin_client.get(url).content.decode()
+    assert not [
+        sql for sql in (q["sql"] for q in captured) if "DISTINCT" in sql and "published_at" in sql
+    ]
+    # 2025 has no article but lies between the first and the last: listed, opens empty.
+    for year in (2024, 2025, 2026):
+        assert f"?published_at__year={year}" in years
+
+    months = admin_client.get(url, {"published_at__year": 2026}).content.decode()
+    assert "Fevral 2026" in months and "Mart 2026" in months and "Aprel 2026" in months
+    assert "Yanvar 2026" not in months and "May 2026" not in months
+    assert "published_at__month=3" in months
+
+    days = admin_client.get(url, {"published_at__year": 2026, "published_at__month": 4})
+    days = days.content.decode()
+    assert "published_at__day=20" in days and "published_at__day=21" in days
+    assert "published_at__day=22" not in days
+    listed = admin_client.get(
+        url, {"published_at__year": 2026, "published_at__month": 4, "published_at__day": 21}
+    )
+    assert listed.context["cl"].result_count == 1
+
+
+def test_a_long_list_says_postgresql_s_estimate_and_a_short_one_its_exact_count(
+    admin_client, monkeypatch
+):
+    monkeypatch.setattr(admin_lists, "EXACT_COUNT_UP_TO", 5)
+    bulk_articles(12)
+    ArticleFactory(status=Article.Status.DRAFT)
+    url = reverse("admin:articles_article_changelist")
+
+    listed = admin_client.get(url, headers={"accept-language": "az"})
+    drafts = admin_client.get(url, {"status": "draft"}, headers={"accept-language": "az"})
+    russian = admin_client.get(f"/ru{url}")
+
+    # One draft: counted exactly, whatever the database.
+    assert "1 qeyd" in drafts.content.decode() and "≈" not in drafts.content.decode()
+    if connection.vendor == "postgresql":
+        count = listed.context["cl"].result_count
+        assert count >= 13
+        assert f"≈ {count} qeyd" in listed.content.decode()
+        assert "≈" in russian.content.decode() and "запис" in russian.content.decode()
+    else:
+        assert "13 qeyd" in listed.content.decode() and "≈" not in listed.content.decode()
+        assert "13 записей" in russian.content.decode()
