@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import admin as articles_admin
 from articles import admin_lists
 from articles.models import Article, Category, LiveUpdate, Source, Story
 from articles.tests.factories import (
@@ -18,6 +19,7 @@ from articles.tests.factories import (
     UserFactory,
     bulk_articles,
 )
+from articles.tests.pages import changelist_rows
 from comments.models import Comment
 
 
@@ -166,3 +168,17 @@ def test_a_long_list_says_postgresql_s_estimate_and_a_short_one_its_exact_count(
     else:
         assert "13 qeyd" in listed.content.decode() and "≈" not in listed.content.decode()
         assert "13 записей" in russian.content.decode()
+
+
+def test_the_source_list_counts_a_source_s_articles_up_to_a_limit(admin_client, monkeypatch):
+    monkeypatch.setattr(articles_admin, "ARTICLES_COUNTED_UP_TO", 3)
+    many, few = SourceFactory(name="Çox.az"), SourceFactory(name="Az.az")
+    bulk_articles(5, source=many)
+    bulk_articles(2, source=few, now=timezone.now() - timedelta(days=1))
+    url = reverse("admin:articles_source_changelist")
+
+    rows = {row["name"]: row["article_total"] for row in changelist_rows(admin_client.get(url))}
+    russian = changelist_rows(admin_client.get(f"/ru{url}"))
+
+    assert rows == {"Çox.az": "3-dən çox", "Az.az": "2"}
+    assert {row["name"]: row["article_total"] for row in russian}["Çox.az"] == "более 3"
