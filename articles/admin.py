@@ -297,7 +297,9 @@ class SourceAdmin(ReadersSeeItAdmin):
     @admin.display(description=_("articles"), ordering="article_total")
     def article_total(self, source):
         if source.article_total > ARTICLES_COUNTED_UP_TO:
-            return _("over %(count)s") % {"count": number_format(ARTICLES_COUNTED_UP_TO, force_grouping=True)}
+            return _("over %(count)s") % {
+                "count": number_format(ARTICLES_COUNTED_UP_TO, force_grouping=True)
+            }
         return source.article_total
 
     @admin.display(description=_("failures in a row"), ordering="consecutive_failures")
@@ -916,7 +918,7 @@ class StoryArticleInline(admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["__str__", "language", "source_count", "article_count", "last_published_at"]
     list_filter = ["language", "last_published_at"]
     list_select_related = ["lead_article"]
@@ -956,7 +958,7 @@ class StoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(DailyViews)
-class DailyViewsAdmin(admin.ModelAdmin):
+class DailyViewsAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["article", "day", "views"]
     list_select_related = ["article"]
     date_hierarchy = "day"

@@ -7,7 +7,7 @@ year and month links come from the first and last dates, read at the ends of the
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import cache
 
 from django.contrib.admin.views.main import ChangeList
@@ -48,38 +48,48 @@ class EstimatingPaginator(Paginator):
         return max(planned_rows(queryset), counted)
 
 
-def months_between(first, last):
-    """Every first of a month from `first`'s month to `last`'s, as aware local datetimes."""
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        yield timezone.make_aware(datetime(year, month, 1))
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+def firsts_between(first, last, kind):
+    """The first day of each year (kind "year") or month from `first`'s to `last`'s."""
+    year, month = first.year, first.month if kind == "month" else 1
+    while (year, month) <= (last.year, last.month if kind == "month" else 1):
+        yield date(year, month, 1)
+        if kind == "year" or month == 12:
+            year, month = year + 1, 1
+        else:
+            month += 1
 
 
 class BoundedDates:
     """A queryset whose year and month lists come from its first and last dates.
 
-    Django's date drill-down asks `datetimes(field, "year")` (or "month" within a year): a
-    DISTINCT over every row. Here it is two index look-ups; a year or month between the ends
-    with no row at all is still listed, and opens an empty list. Days stay exact (a month of
-    rows).
+    Django's date drill-down asks `datetimes(field, "year")` (or `dates` of a date field; by
+    month within a year): a DISTINCT over every row. Here it is two index look-ups; a year or
+    month between the ends with no row at all is still listed, and opens an empty list. Days
+    stay exact (a month of rows).
     """
+
+    def _firsts(self, field_name, kind, order):
+        ends = self.aggregate(first=Min(field_name), last=Max(field_name))
+        if ends["first"] is None:
+            return []
+        first, last = ends["first"], ends["last"]
+        if isinstance(first, datetime):
+            first, last = timezone.localtime(first), timezone.localtime(last)
+        found = list(firsts_between(first, last, kind))
+        return found if order == "ASC" else found[::-1]
+
+    def dates(self, field_name, kind, order="ASC"):
+        if kind not in ("year", "month"):
+            return super().dates(field_name, kind, order)
+        return self._firsts(field_name, kind, order)
 
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
         if kind not in ("year", "month"):
             return super().datetimes(field_name, kind, order, tzinfo)
-        ends = self.aggregate(first=Min(field_name), last=Max(field_name))
-        if ends["first"] is None:
-            return []
-        first, last = (timezone.localtime(ends[end]) for end in ("first", "last"))
-        if kind == "year":
-            found = [
-                timezone.make_aware(datetime(year, 1, 1))
-                for year in range(first.year, last.year + 1)
-            ]
-        else:
-            found = list(months_between(first, last))
-        return found if order == "ASC" else found[::-1]
+        return [
+            timezone.make_aware(datetime.combine(day, time.min))
+            for day in self._firsts(field_name, kind, order)
+        ]
 
 
 @cache

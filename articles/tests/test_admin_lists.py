@@ -1,6 +1,6 @@
 """The admin's change lists cost the same number of queries for 10 rows as for 100."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from articles import admin as articles_admin
 from articles import admin_lists
-from articles.models import Article, Category, LiveUpdate, Source, Story
+from articles.models import Article, Category, DailyViews, LiveUpdate, Source, Story
 from articles.tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -182,3 +182,17 @@ def test_the_source_list_counts_a_source_s_articles_up_to_a_limit(admin_client, 
 
     assert rows == {"Çox.az": "3-dən çox", "Az.az": "2"}
     assert {row["name"]: row["article_total"] for row in russian}["Çox.az"] == "более 3"
+
+
+def test_the_daily_views_date_links_come_from_the_first_and_last_days(admin_client):
+    article = ArticleFactory()
+    for day in (date(2025, 12, 30), date(2026, 1, 15), date(2026, 3, 1)):
+        DailyViews.objects.create(article=article, day=day, views=3)
+    url = reverse("admin:articles_dailyviews_changelist")
+
+    years = admin_client.get(url).content.decode()
+    months = admin_client.get(url, {"day__year": 2026}).content.decode()
+
+    assert "?day__year=2025" in years and "?day__year=2026" in years
+    assert "Yanvar 2026" in months and "Fevral 2026" in months and "Mart 2026" in months
+    assert "Aprel 2026" not in months and "Dekabr 2025" not in months
