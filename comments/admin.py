@@ -8,12 +8,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from articles.admin_lists import LargeTableAdmin
 from comments import services
 from comments.models import Comment, CommentBan
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(LargeTableAdmin, admin.ModelAdmin):
     list_display = ["excerpt", "article", "author", "status", "created_at"]
     list_display_links = ["excerpt"]
     list_filter = ["status", ("article", admin.RelatedOnlyFieldListFilter), "created_at"]

@@ -201,7 +201,11 @@ class DeskAdminMixin:
 
     def get_queryset(self, request):
         # The change page tells of a pending change: loaded with the article, no query of its own.
-        return super().get_queryset(request).select_related("pending_change")
+        # Django's change list applies list_select_related only to a queryset that selects no
+        # related row yet: name the list's ones here too, or each row fetches its source.
+        related = self.get_list_select_related(request)
+        listed = related if isinstance(related, (list, tuple)) else ()
+        return super().get_queryset(request).select_related("pending_change", *listed)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk:

@@ -1,13 +1,14 @@
 """RSS and Atom feeds, sitemaps and robots.txt, read as XML the way machines read them."""
 
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
 from articles.models import Article, Category
+from articles.text import BAKU_TZ
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -115,25 +116,69 @@ def test_pages_point_feed_readers_to_their_feeds(client, source, make_article):
 
 
 def test_sitemap_index_lists_the_sections(client, make_article):
-    make_article()
+    article = make_article()
+    month = f"{timezone.localtime(article.published_at):%Y-%m}"
 
     index = xml(client.get("/sitemap.xml"))
 
     locations = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
-    assert "http://testserver/sitemap-articles.xml" in locations
+    assert f"http://testserver/sitemap-articles-{month}.xml" in locations
     assert "http://testserver/sitemap-news.xml" in locations
     assert "http://testserver/sitemap-pages.xml" in locations
+
+
+def baku(year, month, day, hour=12):
+    return datetime(year, month, day, hour, tzinfo=BAKU_TZ)
+
+
+def test_the_index_lists_a_sitemap_per_month_with_articles_newest_first_counting_nothing(
+    client, make_article, django_assert_max_num_queries
+):
+    make_article(title="Noyabrın sonu", published_at=baku(2026, 11, 30, 23))
+    make_article(title="Dekabrın əvvəli", published_at=baku(2026, 12, 1, 0))
+    make_article(title="Avqust", published_at=baku(2026, 8, 15))
+    make_article(title="Sentyabr qaralaması", published_at=baku(2026, 9, 1), status="draft")
+    cache.clear()
+
+    # The first and last times, one EXISTS per month between (five), the pages section.
+    with django_assert_max_num_queries(15) as captured:
+        index = xml(client.get("/sitemap.xml"))
+
+    assert not [query for query in captured if "COUNT(" in query["sql"].upper()]
+    months = [
+        loc.text.removeprefix("http://testserver/sitemap-articles-").removesuffix(".xml")
+        for loc in index.iter(f"{SITEMAP}loc")
+        if "sitemap-articles-" in loc.text
+    ]
+    # September and October have no article readers see: no sitemap of theirs.
+    assert months == ["2026-12", "2026-11", "2026-08"]
+
+    def titles(month):
+        urlset = xml(client.get(f"/sitemap-articles-{month}.xml"))
+        return sorted(loc.text.rsplit("/", 1)[1] for loc in urlset.iter(f"{SITEMAP}loc"))
+
+    # A month in Baku time: 23:00 on 30 November is November's, midnight of 1 December is not.
+    assert titles("2026-11") == [
+        f"{a.slug}-{a.pk}" for a in Article.objects.filter(title="Noyabrın sonu")
+    ]
+    assert titles("2026-12") == [
+        f"{a.slug}-{a.pk}" for a in Article.objects.filter(title="Dekabrın əvvəli")
+    ]
+    assert client.get("/sitemap-articles-2026-13.xml").status_code == 404
+    assert client.get("/sitemap-articles.xml").status_code == 404
 
 
 def test_article_sitemap_lists_only_published_articles_at_their_language_address(
     client, make_article
 ):
-    visible = make_article(title="Görünən")
-    russian = make_article(title="Видимая", language="ru")
-    make_article(title="Qaralama", status=Article.Status.DRAFT)
+    when = timezone.now() - timedelta(minutes=5)  # both in one month's sitemap
+    visible = make_article(title="Görünən", published_at=when)
+    russian = make_article(title="Видимая", language="ru", published_at=when)
+    make_article(title="Qaralama", status=Article.Status.DRAFT, published_at=when)
     make_article(title="Sabah", published_at=timezone.now() + timedelta(hours=2))
 
-    urlset = xml(client.get("/sitemap-articles.xml"))
+    month = f"{timezone.localtime(when):%Y-%m}"
+    urlset = xml(client.get(f"/sitemap-articles-{month}.xml"))
 
     locations = sorted(loc.text for loc in urlset.iter(f"{SITEMAP}loc"))
     assert locations == sorted(

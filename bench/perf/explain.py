@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/perf/explain.py [--articles 100000] [--database NAME] [--drop]
     .venv/bin/python bench/perf/explain.py --articles 1000 1000000   # side by side
+    .venv/bin/python bench/perf/explain.py --articles 1000 1000000 --database mine  # mine_1000...
 
 Prepares a scratch PostgreSQL database with that many generated articles (kept for the next
 run, `--drop` removes it), requests the public pages (home, article, most read, source,
@@ -42,6 +43,8 @@ def side_by_side():
     for size in ARGS.articles:
         out = Path(f"/tmp/explain-{size}.json")
         command = [sys.executable, __file__, "--articles", str(size), "--json", str(out)]
+        if ARGS.database:  # a name of one's own: NAME_1000, NAME_1000000...
+            command += ["--database", f"{ARGS.database}_{size}"]
         subprocess.run(command + (["--drop"] if ARGS.drop else []), check=False)
         totals[size] = json.loads(out.read_text())
     header = " | ".join(f"{size:,} articles".replace(",", " ") for size in ARGS.articles)

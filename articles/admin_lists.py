@@ -1,0 +1,119 @@
+"""The admin's change lists over a million rows: counts and date links that read few of them.
+
+Django's change list counts every row it lists (`COUNT(*)`, 1.8 s at 1 000 000 articles) and
+builds its date drill-down with `SELECT DISTINCT` of every year (4.4 s). Here the count is
+exact up to `EXACT_COUNT_UP_TO` rows and PostgreSQL's estimate beyond (shown with "≈"), and the
+year and month links come from the first and last dates, read at the ends of the date's index.
+"""
+
+import json
+from datetime import date, datetime, time
+from functools import cache
+
+from django.contrib.admin.views.main import ChangeList
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Max, Min
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+EXACT_COUNT_UP_TO = 10_000  # rows: counting these costs milliseconds
+
+
+def planned_rows(queryset):
+    """PostgreSQL's estimate of the rows `queryset` returns (EXPLAIN, nothing read)."""
+    plan = queryset.order_by().explain(format="json")
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+class EstimatingPaginator(Paginator):
+    """Count exactly up to EXACT_COUNT_UP_TO rows, then say PostgreSQL's estimate.
+
+    `estimated` tells the page to write the count as an approximation. Other databases (the
+    tests' SQLite) always count exactly.
+    """
+
+    estimated = False
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if connections[queryset.db].vendor != "postgresql":
+            return super().count
+        counted = queryset.order_by()[: EXACT_COUNT_UP_TO + 1].count()
+        if counted <= EXACT_COUNT_UP_TO:
+            return counted
+        self.estimated = True
+        return max(planned_rows(queryset), counted)
+
+
+def firsts_between(first, last, kind):
+    """The first day of each year (kind "year") or month from `first`'s to `last`'s."""
+    year, month = first.year, first.month if kind == "month" else 1
+    while (year, month) <= (last.year, last.month if kind == "month" else 1):
+        yield date(year, month, 1)
+        if kind == "year" or month == 12:
+            year, month = year + 1, 1
+        else:
+            month += 1
+
+
+class BoundedDates:
+    """A queryset whose year and month lists come from its first and last dates.
+
+    Django's date drill-down asks `datetimes(field, "year")` (or `dates` of a date field; by
+    month within a year): a DISTINCT over every row. Here it is two index look-ups; a year or
+    month between the ends with no row at all is still listed, and opens an empty list. Days
+    stay exact (a month of rows).
+    """
+
+    def _firsts(self, field_name, kind, order):
+        ends = self.aggregate(first=Min(field_name), last=Max(field_name))
+        if ends["first"] is None:
+            return []
+        first, last = ends["first"], ends["last"]
+        if isinstance(first, datetime):
+            first, last = timezone.localtime(first), timezone.localtime(last)
+        found = list(firsts_between(first, last, kind))
+        return found if order == "ASC" else found[::-1]
+
+    def dates(self, field_name, kind, order="ASC"):
+        if kind not in ("year", "month"):
+            return super().dates(field_name, kind, order)
+        return self._firsts(field_name, kind, order)
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        if kind not in ("year", "month"):
+            return super().datetimes(field_name, kind, order, tzinfo)
+        return [
+            timezone.make_aware(datetime.combine(day, time.min))
+            for day in self._firsts(field_name, kind, order)
+        ]
+
+
+@cache
+def bounded(kind):
+    """The queryset class `kind` with BoundedDates' date lists (made once per class)."""
+    if issubclass(kind, BoundedDates):
+        return kind
+    return type(f"Bounded{kind.__name__}", (BoundedDates, kind), {})
+
+
+class LargeTableChangeList(ChangeList):
+    """A change list whose date drill-down reads the ends of the dates, not every row."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        queryset.__class__ = bounded(type(queryset))
+        return queryset
+
+
+class LargeTableAdmin:
+    """A ModelAdmin mixin for the tables that grow to millions of rows."""
+
+    paginator = EstimatingPaginator
+    show_full_result_count = False  # a second count of the whole table
+
+    def get_changelist(self, request, **kwargs):
+        return LargeTableChangeList
