@@ -785,7 +785,13 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("telegram_posts")
+        queryset = super().get_queryset(request)
+        # The list's Telegram column reads every row's posts; the change form fetches its article
+        # more than once and reads the posts itself, once.
+        match = request.resolver_match
+        if telegram_posting.enabled() and match and match.url_name.endswith("_changelist"):
+            queryset = queryset.prefetch_related("telegram_posts")
+        return queryset
 
     # The Telegram column and filter only where posting is configured.
     def get_list_display(self, request):
