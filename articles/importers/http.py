@@ -363,7 +363,6 @@ def _never_connected(error: Exception) -> bool:
     """Tell whether a request failed before any byte of it could reach the server."""
     if isinstance(error, FetchError | requests.ConnectTimeout):
         return True  # refused by the address check or the look-up; or no connection in time
-        return True
     while error is not None:
         if isinstance(error, NewConnectionError):
             return True
