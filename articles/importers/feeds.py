@@ -495,7 +495,7 @@ def _store(source, data, existing, report, dry_run, client, limits):
     """
     article = existing.get(data.url)
     if article is not None:
-        _update(article, data, report, dry_run, client, limits)
+        _update(article, data, report, dry_run)
         return None
     if dry_run:
         report.new += 1
@@ -592,7 +592,7 @@ def _own_transaction():
     return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
-def _update(article, data, report, dry_run, client, limits):
+def _update(article, data, report, dry_run):
     """Refresh a draft whose entry changed at the source; leave published articles alone.
 
     The body of an article whose text comes from its page is not the feed's to change; the
