@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from html import unescape
@@ -26,8 +26,6 @@ from xml.sax import SAXParseException
 
 import feedparser
 from charset_normalizer import from_bytes
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
@@ -50,7 +48,6 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
-IMAGE_ACCEPT = "image/jpeg, image/png, image/webp, image/gif;q=0.8"
 MAX_NOTES = 20  # per-entry notes kept on the source
 INSERT_BATCH = 250  # new articles per INSERT statement
 # Links in feeds carry campaign tags; the same article must get the same address whatever tag.
@@ -652,21 +649,12 @@ def _download_image(data, client, limits, report) -> ContentFile | None:
 def _fetch_picture(url, client, limits, report) -> tuple[bytes, str] | None:
     """Return (bytes, extension) of a picture we may store, or None with a note saying why."""
     try:
-        response = http.fetch(
-            url,
-            http=client,
-            # The pictures' byte limit is the uploads' (the one check below).
-            limits=replace(limits, max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES),
-            accept=IMAGE_ACCEPT,
+        return pictures.fetch_picture(url, client, limits)
+    except MessageError as error:  # it could not be had (FetchError), or is no picture we keep
+        report.note(
+            gettext_noop("image skipped, %(reason)s: %(url)s"), reason=error.message, url=url
         )
-        return response.content, images.check_picture(response.content)
-    except http.FetchError as error:
-        reason = error.message
-    except ValidationError as error:
-        refusal = error.error_list[0]
-        reason = Message(images.REFUSALS[refusal.code], **(refusal.params or {}))
-    report.note(gettext_noop("image skipped, %(reason)s: %(url)s"), reason=reason, url=url)
-    return None
+        return None
 
 
 def _record(source, report):

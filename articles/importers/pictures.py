@@ -37,7 +37,7 @@ from articles import images
 from articles.caching import articles_changed
 from articles.importers import http, messages
 from articles.importers.concurrency import database_turn
-from articles.importers.messages import Message
+from articles.importers.messages import Message, MessageError
 from articles.models import Article, BodyPicture
 
 logger = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def complete_article(article_id: int, limits: http.Limits | None = None) -> str:
                 article_id=article_id, state=BodyPicture.State.WAITING
             ).delete()
         return "body changed, left alone"
-    limits = replace(limits or http.DEFAULT_LIMITS, max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES)
+    limits = limits or http.DEFAULT_LIMITS
     if not connection.in_atomic_block:
         # Downloads may take minutes: no database connection is held open meanwhile (many
         # articles' pictures download side by side; the next step opens one again).
@@ -206,6 +206,25 @@ def with_pictures(body: str, rows: list[BodyPicture]) -> str:
     return body
 
 
+def fetch_picture(url: str, client, limits: http.Limits) -> tuple[bytes, str]:
+    """Download a picture and check it like an upload; return its bytes and extension.
+
+    Raises http.FetchError when it cannot be had, MessageError when it is no picture we may
+    store. The byte limit is the uploads' (articles/images.py), whatever `limits` says.
+    """
+    response = http.fetch(
+        url,
+        http=client,
+        limits=replace(limits, max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES),
+        accept=IMAGE_ACCEPT,
+    )
+    try:
+        return response.content, images.check_picture(response.content)
+    except ValidationError as error:
+        refusal = error.error_list[0]
+        raise MessageError(images.REFUSALS[refusal.code], **(refusal.params or {})) from None
+
+
 def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -> None:
     """Download, check and store one picture, or mark it failed with the reason."""
     reason = None
@@ -218,10 +237,7 @@ def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -
         row.attempts += 1
         try:
             with _host_turn(host):
-                response = http.fetch(
-                    row.source_url, http=client, limits=limits, accept=IMAGE_ACCEPT
-                )
-            extension = images.check_picture(response.content)
+                content, extension = fetch_picture(row.source_url, client, limits)
         except http.FetchError as error:
             reason = error.message
             if error.status is not None and error.status < 500:
@@ -230,11 +246,10 @@ def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -
                 with _hosts_lock:
                     _down[host] = (time.monotonic() + HOST_PAUSE, reason)
             continue
-        except ValidationError as error:
-            refusal = error.error_list[0]
-            reason = Message(images.REFUSALS[refusal.code], **(refusal.params or {}))
+        except MessageError as error:  # not a picture we may store
+            reason = error.message
             break
-        _store(row, article, response.content, extension)
+        _store(row, article, content, extension)
         return
     row.state, row.reason = BodyPicture.State.FAILED, messages.dumps([reason])
     with database_turn():
