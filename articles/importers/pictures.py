@@ -77,13 +77,13 @@ def without_pictures(body: str) -> str:
     return _BODY_PICTURE.sub("", body)
 
 
-def take_out(body: str, limit: int | None = None) -> tuple[str, list[Waiting]]:
-    """Return the body without its pictures, and the first `limit` pictures to download.
+def take_out(body: str) -> tuple[str, list[Waiting]]:
+    """Return the body without its pictures, and the first FEED_BODY_PICTURES to download.
 
     A picture without an address, one repeated, or one over the limit (FEED_BODY_PICTURES) is
     simply dropped.
     """
-    limit = settings.FEED_BODY_PICTURES if limit is None else limit
+    limit = settings.FEED_BODY_PICTURES
     parts, waiting, seen = [], [], set()
     position = length = 0
     for match in _BODY_PICTURE.finditer(body):
@@ -149,18 +149,14 @@ def record_new(articles: Iterable[tuple[Article, str, list[Waiting]]]) -> list[i
     return list(dict.fromkeys(row.article_id for row in rows))
 
 
-def complete_article(article_id: int, limits: http.Limits | None = None) -> str:
+def complete_article(article_id: int) -> str:
     """Download the article's waiting pictures and put them into its body; say what happened.
 
     Runs any number of times: a picture already stored is not downloaded again, and a body
     that already has its pictures (or was changed meanwhile) is left alone.
     """
     with database_turn():
-        article = (
-            Article.objects.only("id", "language", "body", "source_id")
-            .filter(pk=article_id)
-            .first()
-        )
+        article = Article.objects.only("id", "language", "body").filter(pk=article_id).first()
         rows = list(BodyPicture.objects.filter(article_id=article_id)) if article else []
     if article is None or not rows:
         return "no pictures"
@@ -173,7 +169,7 @@ def complete_article(article_id: int, limits: http.Limits | None = None) -> str:
                 article_id=article_id, state=BodyPicture.State.WAITING
             ).delete()
         return "body changed, left alone"
-    limits = limits or http.DEFAULT_LIMITS
+    limits = http.DEFAULT_LIMITS
     if not connection.in_atomic_block:
         # Downloads may take minutes: no database connection is held open meanwhile (many
         # articles' pictures download side by side; the next step opens one again).
@@ -308,18 +304,18 @@ class _host_turn:
         self.semaphore.release()
 
 
-def complete_articles(article_ids: Iterable[int], workers: int = WORKERS) -> None:
+def complete_articles(article_ids: Iterable[int]) -> None:
     """Download the pictures of many articles side by side, in this process.
 
     Each article waits only for its own pictures, so a slow host delays its articles alone.
     A caller inside a transaction (a test) gets them one after another in its own thread.
     """
     article_ids = list(article_ids)
-    if connection.in_atomic_block or workers <= 1 or len(article_ids) <= 1:
+    if connection.in_atomic_block or len(article_ids) <= 1:
         for article_id in article_ids:
             complete_article(article_id)
         return
-    with ThreadPoolExecutor(max_workers=min(workers, len(article_ids))) as pool:
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(article_ids))) as pool:
         for future in [pool.submit(_in_thread, article_id) for article_id in article_ids]:
             future.result()
 
