@@ -225,6 +225,9 @@ def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -
     """Download, check and store one picture, or mark it failed with the reason."""
     reason = None
     host = _host(row.source_url)
+    with _hosts_lock:
+        # The host's few download places: a slow host fills only its own.
+        turn = _hosts[host]
     while row.attempts < ATTEMPTS:
         down = _down_reason(host)
         if down is not None:
@@ -232,7 +235,7 @@ def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -
             break
         row.attempts += 1
         try:
-            with _host_turn(host):
+            with turn:
                 content, extension = fetch_picture(row.source_url, client, limits)
         except http.FetchError as error:
             reason = error.message
@@ -288,20 +291,6 @@ def _down_reason(host: str) -> Message | None:
     if until <= time.monotonic():
         return None
     return Message(gettext_noop("the host did not answer a moment ago: %(reason)s"), reason=reason)
-
-
-class _host_turn:
-    """Wait for one of the host's few download places; a slow host fills only its own."""
-
-    def __init__(self, host: str):
-        with _hosts_lock:
-            self.semaphore = _hosts[host]
-
-    def __enter__(self):
-        self.semaphore.acquire()
-
-    def __exit__(self, *exc):
-        self.semaphore.release()
 
 
 def complete_articles(article_ids: Iterable[int]) -> None:
