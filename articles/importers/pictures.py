@@ -115,15 +115,7 @@ def record(article: Article, body: str, waiting: list[Waiting]) -> None:
     for picture in waiting:
         row = known.get(picture.url)
         if row is None:
-            new.append(
-                BodyPicture(
-                    article=article,
-                    source_url=picture.url,
-                    tag=picture.tag,
-                    offset=picture.offset,
-                    body_digest=stamp,
-                )
-            )
+            new.append(_row(article, picture, stamp))
             continue
         row.tag, row.offset, row.body_digest = picture.tag, picture.offset, stamp
         if row.state == BodyPicture.State.FAILED:
@@ -134,19 +126,23 @@ def record(article: Article, body: str, waiting: list[Waiting]) -> None:
 
 def record_new(articles: Iterable[tuple[Article, str, list[Waiting]]]) -> list[int]:
     """Keep the pictures of newly inserted articles, in one statement; return their ids."""
-    rows = [
-        BodyPicture(
-            article=article,
-            source_url=picture.url,
-            tag=picture.tag,
-            offset=picture.offset,
-            body_digest=digest(body),
-        )
-        for article, body, waiting in articles
-        for picture in waiting
-    ]
+    rows = []
+    for article, body, waiting in articles:
+        if waiting:
+            stamp = digest(body)
+            rows += [_row(article, picture, stamp) for picture in waiting]
     BodyPicture.objects.bulk_create(rows)
     return list(dict.fromkeys(row.article_id for row in rows))
+
+
+def _row(article: Article, picture: Waiting, stamp: str) -> BodyPicture:
+    return BodyPicture(
+        article=article,
+        source_url=picture.url,
+        tag=picture.tag,
+        offset=picture.offset,
+        body_digest=stamp,
+    )
 
 
 def complete_article(article_id: int) -> str:
