@@ -174,6 +174,9 @@ def complete_article(article_id: int) -> str:
         for row in rows:
             if row.state == BodyPicture.State.WAITING:
                 _download(row, article, client, limits)
+    stored = sum(row.state == BodyPicture.State.STORED for row in rows)
+    if not stored:  # the body stays as it is: nothing to write, no cache to tell
+        return f"0 of {len(rows)} pictures"
     body = with_pictures(article.body, rows)
     with database_turn():
         changed = Article.objects.filter(pk=article.pk, body=article.body).update(
@@ -181,7 +184,6 @@ def complete_article(article_id: int) -> str:
         )
         if changed:
             articles_changed(article.language)  # the cache may be a database table
-    stored = sum(row.state == BodyPicture.State.STORED for row in rows)
     if not changed:
         return "body changed, left alone"
     return f"{stored} of {len(rows)} pictures"
