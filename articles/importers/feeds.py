@@ -279,7 +279,9 @@ def _stored(report, dry_run):
         return
     with database_turn():  # the cache may be a database table
         stories.match_arrivals(report.stored, notify=False)
-        articles_changed()
+        # New articles and their stories are in the source's language; an update touches
+        # drafts only, which readers never see.
+        articles_changed(report.source.language)
 
 
 def parse_feed(content: bytes, content_type: str = "", language: str = "az"):
