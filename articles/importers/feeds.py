@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from html import unescape
@@ -26,8 +26,6 @@ from xml.sax import SAXParseException
 
 import feedparser
 from charset_normalizer import from_bytes
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
@@ -50,7 +48,6 @@ FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
 )
-IMAGE_ACCEPT = "image/jpeg, image/png, image/webp, image/gif;q=0.8"
 MAX_NOTES = 20  # per-entry notes kept on the source
 INSERT_BATCH = 250  # new articles per INSERT statement
 # Links in feeds carry campaign tags; the same article must get the same address whatever tag.
@@ -282,7 +279,9 @@ def _stored(report, dry_run):
         return
     with database_turn():  # the cache may be a database table
         stories.match_arrivals(report.stored, notify=False)
-        articles_changed()
+        # New articles and their stories are in the source's language; an update touches
+        # drafts only, which readers never see.
+        articles_changed(report.source.language)
 
 
 def parse_feed(content: bytes, content_type: str = "", language: str = "az"):
@@ -495,7 +494,7 @@ def _store(source, data, existing, report, dry_run, client, limits):
     """
     article = existing.get(data.url)
     if article is not None:
-        _update(article, data, report, dry_run, client, limits)
+        _update(article, data, report, dry_run)
         return None
     if dry_run:
         report.new += 1
@@ -592,7 +591,7 @@ def _own_transaction():
     return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
-def _update(article, data, report, dry_run, client, limits):
+def _update(article, data, report, dry_run):
     """Refresh a draft whose entry changed at the source; leave published articles alone.
 
     The body of an article whose text comes from its page is not the feed's to change; the
@@ -652,21 +651,12 @@ def _download_image(data, client, limits, report) -> ContentFile | None:
 def _fetch_picture(url, client, limits, report) -> tuple[bytes, str] | None:
     """Return (bytes, extension) of a picture we may store, or None with a note saying why."""
     try:
-        response = http.fetch(
-            url,
-            http=client,
-            # The pictures' byte limit is the uploads' (the one check below).
-            limits=replace(limits, max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES),
-            accept=IMAGE_ACCEPT,
+        return pictures.fetch_picture(url, client, limits)
+    except MessageError as error:  # it could not be had (FetchError), or is no picture we keep
+        report.note(
+            gettext_noop("image skipped, %(reason)s: %(url)s"), reason=error.message, url=url
         )
-        return response.content, images.check_picture(response.content)
-    except http.FetchError as error:
-        reason = error.message
-    except ValidationError as error:
-        refusal = error.error_list[0]
-        reason = Message(images.REFUSALS[refusal.code], **(refusal.params or {}))
-    report.note(gettext_noop("image skipped, %(reason)s: %(url)s"), reason=reason, url=url)
-    return None
+        return None
 
 
 def _record(source, report):

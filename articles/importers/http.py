@@ -289,8 +289,7 @@ def fetch(
             return fetch(
                 url, http=own, limits=limits, etag=etag, last_modified=last_modified, accept=accept
             )
-    if not isinstance(http.get_adapter("http://x/"), PinnedAddressAdapter):
-        raise TypeError("fetch() needs a session from articles.importers.http.session()")
+    _check_session(http, "fetch")
     headers = {"Accept": accept}
     if etag:
         headers["If-None-Match"] = etag
@@ -336,8 +335,7 @@ def post(
     (a connection that broke or went silent after sending) or surely did not (no connection).
     """
     limits = limits or DEFAULT_LIMITS
-    if not isinstance(http.get_adapter("http://x/"), PinnedAddressAdapter):
-        raise TypeError("post() needs a session from articles.importers.http.session()")
+    _check_session(http, "post")
     _check_address(url)
     timeout = (limits.connect_timeout, limits.total_timeout)
     answered = False
@@ -359,11 +357,16 @@ def post(
             raise failure from None
 
 
+def _check_session(http: requests.Session, caller: str) -> None:
+    """Refuse a session not made by `session()`: only its adapter checks and pins addresses."""
+    if not isinstance(http.get_adapter("http://x/"), PinnedAddressAdapter):
+        raise TypeError(f"{caller}() needs a session from articles.importers.http.session()")
+
+
 def _never_connected(error: Exception) -> bool:
     """Tell whether a request failed before any byte of it could reach the server."""
     if isinstance(error, FetchError | requests.ConnectTimeout):
         return True  # refused by the address check or the look-up; or no connection in time
-        return True
     while error is not None:
         if isinstance(error, NewConnectionError):
             return True

@@ -37,7 +37,7 @@ from articles import images
 from articles.caching import articles_changed
 from articles.importers import http, messages
 from articles.importers.concurrency import database_turn
-from articles.importers.messages import Message
+from articles.importers.messages import Message, MessageError
 from articles.models import Article, BodyPicture
 
 logger = logging.getLogger(__name__)
@@ -77,13 +77,13 @@ def without_pictures(body: str) -> str:
     return _BODY_PICTURE.sub("", body)
 
 
-def take_out(body: str, limit: int | None = None) -> tuple[str, list[Waiting]]:
-    """Return the body without its pictures, and the first `limit` pictures to download.
+def take_out(body: str) -> tuple[str, list[Waiting]]:
+    """Return the body without its pictures, and the first FEED_BODY_PICTURES to download.
 
     A picture without an address, one repeated, or one over the limit (FEED_BODY_PICTURES) is
     simply dropped.
     """
-    limit = settings.FEED_BODY_PICTURES if limit is None else limit
+    limit = settings.FEED_BODY_PICTURES
     parts, waiting, seen = [], [], set()
     position = length = 0
     for match in _BODY_PICTURE.finditer(body):
@@ -115,15 +115,7 @@ def record(article: Article, body: str, waiting: list[Waiting]) -> None:
     for picture in waiting:
         row = known.get(picture.url)
         if row is None:
-            new.append(
-                BodyPicture(
-                    article=article,
-                    source_url=picture.url,
-                    tag=picture.tag,
-                    offset=picture.offset,
-                    body_digest=stamp,
-                )
-            )
+            new.append(_row(article, picture, stamp))
             continue
         row.tag, row.offset, row.body_digest = picture.tag, picture.offset, stamp
         if row.state == BodyPicture.State.FAILED:
@@ -134,33 +126,33 @@ def record(article: Article, body: str, waiting: list[Waiting]) -> None:
 
 def record_new(articles: Iterable[tuple[Article, str, list[Waiting]]]) -> list[int]:
     """Keep the pictures of newly inserted articles, in one statement; return their ids."""
-    rows = [
-        BodyPicture(
-            article=article,
-            source_url=picture.url,
-            tag=picture.tag,
-            offset=picture.offset,
-            body_digest=digest(body),
-        )
-        for article, body, waiting in articles
-        for picture in waiting
-    ]
+    rows = []
+    for article, body, waiting in articles:
+        if waiting:
+            stamp = digest(body)
+            rows += [_row(article, picture, stamp) for picture in waiting]
     BodyPicture.objects.bulk_create(rows)
     return list(dict.fromkeys(row.article_id for row in rows))
 
 
-def complete_article(article_id: int, limits: http.Limits | None = None) -> str:
+def _row(article: Article, picture: Waiting, stamp: str) -> BodyPicture:
+    return BodyPicture(
+        article=article,
+        source_url=picture.url,
+        tag=picture.tag,
+        offset=picture.offset,
+        body_digest=stamp,
+    )
+
+
+def complete_article(article_id: int) -> str:
     """Download the article's waiting pictures and put them into its body; say what happened.
 
     Runs any number of times: a picture already stored is not downloaded again, and a body
     that already has its pictures (or was changed meanwhile) is left alone.
     """
     with database_turn():
-        article = (
-            Article.objects.only("id", "language", "body", "source_id")
-            .filter(pk=article_id)
-            .first()
-        )
+        article = Article.objects.only("id", "language", "body").filter(pk=article_id).first()
         rows = list(BodyPicture.objects.filter(article_id=article_id)) if article else []
     if article is None or not rows:
         return "no pictures"
@@ -173,7 +165,7 @@ def complete_article(article_id: int, limits: http.Limits | None = None) -> str:
                 article_id=article_id, state=BodyPicture.State.WAITING
             ).delete()
         return "body changed, left alone"
-    limits = replace(limits or http.DEFAULT_LIMITS, max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES)
+    limits = http.DEFAULT_LIMITS
     if not connection.in_atomic_block:
         # Downloads may take minutes: no database connection is held open meanwhile (many
         # articles' pictures download side by side; the next step opens one again).
@@ -182,6 +174,9 @@ def complete_article(article_id: int, limits: http.Limits | None = None) -> str:
         for row in rows:
             if row.state == BodyPicture.State.WAITING:
                 _download(row, article, client, limits)
+    stored = sum(row.state == BodyPicture.State.STORED for row in rows)
+    if not stored:  # the body stays as it is: nothing to write, no cache to tell
+        return f"0 of {len(rows)} pictures"
     body = with_pictures(article.body, rows)
     with database_turn():
         changed = Article.objects.filter(pk=article.pk, body=article.body).update(
@@ -189,7 +184,6 @@ def complete_article(article_id: int, limits: http.Limits | None = None) -> str:
         )
         if changed:
             articles_changed(article.language)  # the cache may be a database table
-    stored = sum(row.state == BodyPicture.State.STORED for row in rows)
     if not changed:
         return "body changed, left alone"
     return f"{stored} of {len(rows)} pictures"
@@ -206,10 +200,32 @@ def with_pictures(body: str, rows: list[BodyPicture]) -> str:
     return body
 
 
+def fetch_picture(url: str, client, limits: http.Limits) -> tuple[bytes, str]:
+    """Download a picture and check it like an upload; return its bytes and extension.
+
+    Raises http.FetchError when it cannot be had, MessageError when it is no picture we may
+    store. The byte limit is the uploads' (articles/images.py), whatever `limits` says.
+    """
+    response = http.fetch(
+        url,
+        http=client,
+        limits=replace(limits, max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES),
+        accept=IMAGE_ACCEPT,
+    )
+    try:
+        return response.content, images.check_picture(response.content)
+    except ValidationError as error:
+        refusal = error.error_list[0]
+        raise MessageError(images.REFUSALS[refusal.code], **(refusal.params or {})) from None
+
+
 def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -> None:
     """Download, check and store one picture, or mark it failed with the reason."""
     reason = None
     host = _host(row.source_url)
+    with _hosts_lock:
+        # The host's few download places: a slow host fills only its own.
+        turn = _hosts[host]
     while row.attempts < ATTEMPTS:
         down = _down_reason(host)
         if down is not None:
@@ -217,11 +233,8 @@ def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -
             break
         row.attempts += 1
         try:
-            with _host_turn(host):
-                response = http.fetch(
-                    row.source_url, http=client, limits=limits, accept=IMAGE_ACCEPT
-                )
-            extension = images.check_picture(response.content)
+            with turn:
+                content, extension = fetch_picture(row.source_url, client, limits)
         except http.FetchError as error:
             reason = error.message
             if error.status is not None and error.status < 500:
@@ -230,11 +243,10 @@ def _download(row: BodyPicture, article: Article, client, limits: http.Limits) -
                 with _hosts_lock:
                     _down[host] = (time.monotonic() + HOST_PAUSE, reason)
             continue
-        except ValidationError as error:
-            refusal = error.error_list[0]
-            reason = Message(images.REFUSALS[refusal.code], **(refusal.params or {}))
+        except MessageError as error:  # not a picture we may store
+            reason = error.message
             break
-        _store(row, article, response.content, extension)
+        _store(row, article, content, extension)
         return
     row.state, row.reason = BodyPicture.State.FAILED, messages.dumps([reason])
     with database_turn():
@@ -279,32 +291,18 @@ def _down_reason(host: str) -> Message | None:
     return Message(gettext_noop("the host did not answer a moment ago: %(reason)s"), reason=reason)
 
 
-class _host_turn:
-    """Wait for one of the host's few download places; a slow host fills only its own."""
-
-    def __init__(self, host: str):
-        with _hosts_lock:
-            self.semaphore = _hosts[host]
-
-    def __enter__(self):
-        self.semaphore.acquire()
-
-    def __exit__(self, *exc):
-        self.semaphore.release()
-
-
-def complete_articles(article_ids: Iterable[int], workers: int = WORKERS) -> None:
+def complete_articles(article_ids: Iterable[int]) -> None:
     """Download the pictures of many articles side by side, in this process.
 
     Each article waits only for its own pictures, so a slow host delays its articles alone.
     A caller inside a transaction (a test) gets them one after another in its own thread.
     """
     article_ids = list(article_ids)
-    if connection.in_atomic_block or workers <= 1 or len(article_ids) <= 1:
+    if connection.in_atomic_block or len(article_ids) <= 1:
         for article_id in article_ids:
             complete_article(article_id)
         return
-    with ThreadPoolExecutor(max_workers=min(workers, len(article_ids))) as pool:
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(article_ids))) as pool:
         for future in [pool.submit(_in_thread, article_id) for article_id in article_ids]:
             future.result()
 
