@@ -14,7 +14,7 @@ from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Exists, Max, Min, OuterRef
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from articles import text
@@ -24,7 +24,11 @@ NEWS_WINDOW = timedelta(hours=48)
 
 
 class ArticleSitemap(Sitemap):
-    """Articles readers may see, each at its own language's address."""
+    """Articles readers may see, each at its own language's address.
+
+    Sitemap's location() is get_absolute_url(), which writes the article's own language
+    whatever language is active.
+    """
 
     def items(self):
         return (
@@ -32,10 +36,6 @@ class ArticleSitemap(Sitemap):
             .only("id", "language", "slug", "updated_at")
             .order_by("-published_at", "-id")
         )
-
-    def location(self, item):
-        with translation.override(item.language):
-            return item.get_absolute_url()
 
     def lastmod(self, item):
         return item.updated_at
