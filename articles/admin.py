@@ -5,7 +5,6 @@ from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -986,12 +985,13 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
         super().save_related(request, form, formsets, change)
         articles_changed()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = self.get_object(request, unquote(object_id))
-        pictures = article.pictures_for_editor() if article else ()
-        live_form = LiveUpdateForm(prefix="live", pictures=pictures)
-        extra = {**(extra_context or {}), "live_form": live_form}
-        return super().change_view(request, object_id, form_url, extra)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            # The live update's editor offers the pictures the main form's body editor read.
+            body = context["adminform"].form.fields.get("body")
+            pictures = body.widget.pictures if body is not None else obj.pictures_for_editor()
+            context["live_form"] = LiveUpdateForm(prefix="live", pictures=pictures)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def add_live_update_view(self, request, object_id):
         """Add a live update from the small form on the article's page; readers see it at once."""
