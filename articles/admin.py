@@ -869,8 +869,8 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
 
     def telegram_view(self, request, object_id, action):
         """Retry an article's post now, or post it again as a new message (change page buttons)."""
-        article = get_object_or_404(Article, pk=object_id)
-        if not self.has_change_permission(request, article) or action not in ("retry", "again"):
+        article = self._article_or_404(request, object_id)
+        if action not in ("retry", "again"):
             raise PermissionDenied
         self._telegram(request, Article.objects.filter(pk=article.pk), again=action == "again")
         change = reverse("admin:articles_article_change", args=[article.pk])
@@ -995,9 +995,7 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
 
     def add_live_update_view(self, request, object_id):
         """Add a live update from the small form on the article's page; readers see it at once."""
-        article = get_object_or_404(Article, pk=object_id)
-        if not self.has_change_permission(request, article):
-            raise PermissionDenied
+        article = self._article_or_404(request, object_id)
         form = LiveUpdateForm(request.POST, request.FILES, prefix="live")
         if form.is_valid():
             update = form.save(commit=False)
