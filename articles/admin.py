@@ -1102,10 +1102,11 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
     @staticmethod
     def _set_status(queryset, status):
         # Read before the update: the change list may be filtered by the old status.
-        story_ids = set(queryset.values_list("story_id", flat=True))
-        # A new save time: a form opened before this refuses to overwrite it (desk/admin.py).
-        ids = list(queryset.values_list("pk", flat=True))
+        rows = list(queryset.values_list("pk", "story_id"))
+        ids = [pk for pk, _story in rows]
+        story_ids = {story for _pk, story in rows}
         now = timezone.now()
+        # A new save time: a form opened before this refuses to overwrite it (desk/admin.py).
         changes = {"status": status, "updated_at": now}
         if status == Article.Status.PUBLISHED:
             # Going live now: only changes after this show "Updated" (Article.changed_at).
