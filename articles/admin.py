@@ -323,27 +323,22 @@ class SourceAdmin(ReadersSeeItAdmin):
             (ARTICLES_COUNTED_UP_TO + 1,),
             output_field=models.IntegerField(),
         )
-        return (
+        sources = (
             super()
             .get_queryset(request)
-            .annotate(
-                article_total=total,
-                recent_total=Coalesce(Subquery(recent), 0),
-                # A subquery, not a join: a join would multiply the article counts above.
-                telegram_failed=Coalesce(
-                    Subquery(
-                        TelegramPost.objects.filter(
-                            article__source=OuterRef("pk"), status__in=TELEGRAM_TROUBLE
-                        )
-                        .order_by()
-                        .values("article__source")
-                        .annotate(n=Count("pk"))
-                        .values("n")
-                    ),
-                    0,
-                ),
-            )
+            .annotate(article_total=total, recent_total=Coalesce(Subquery(recent), 0))
         )
+        if not telegram_posting.enabled():
+            return sources  # no Telegram column (get_list_display): nothing to count
+        failed = (
+            TelegramPost.objects.filter(article__source=OuterRef("pk"), status__in=TELEGRAM_TROUBLE)
+            .order_by()
+            .values("article__source")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        # A subquery, not a join: a join would multiply the article counts above.
+        return sources.annotate(telegram_failed=Coalesce(Subquery(failed), 0))
 
     # The Telegram column and filter only where posting is configured.
     def get_list_display(self, request):
