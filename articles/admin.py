@@ -406,18 +406,12 @@ class SourceAdmin(ReadersSeeItAdmin):
     @admin.display(description=_("last error"))
     def import_errors(self, source):
         # Stored as msgids and values: shown in the language of the page being read.
-        lines = source.import_errors()
-        if not lines:
-            return "—"
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+        return lines_or_dash(source.import_errors())
 
     @admin.display(description=_("full-text problems"))
     def full_text_problems(self, source):
         # Stored as msgids and values, like the import errors: shown in the page's language.
-        lines = source.full_text_problems()
-        if not lines:
-            return "—"
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+        return lines_or_dash(source.full_text_problems())
 
     @admin.action(description=_("Fetch the selected sources' feeds now"), permissions=["change"])
     def fetch_now(self, request, queryset):
@@ -566,13 +560,25 @@ class TelegramArticleFilter(admin.SimpleListFilter):
         return queryset
 
 
+def lines_or_dash(lines):
+    """Return lines (a source's errors, a post's) one under another, or "—" for none."""
+    if not lines:
+        return "—"
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+
+def telegram_link(url, label):
+    """Return a link to a message in the Telegram channel, opened in a new tab."""
+    return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', url, label)
+
+
 def telegram_status(post):
     """Return a post's status for a list: a link to the message once it is in the channel."""
     label = post.get_status_display()
     if post.status in TELEGRAM_TROUBLE:
         return format_html('<strong class="errornote">{}</strong>', label)
     if post.url:
-        return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', post.url, label)
+        return telegram_link(post.url, label)
     return label
 
 
@@ -580,9 +586,7 @@ def telegram_details(post, *, buttons=False):
     """Return what an editor needs of one post: channel, status, link, error, next attempt."""
     parts = [format_html("{}: {}", post.channel, telegram_status(post))]
     if post.url:
-        parts.append(
-            format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', post.url, post.url)
-        )
+        parts.append(telegram_link(post.url, post.url))
     if post.status == TelegramPost.Status.PENDING and post.next_attempt_at:
         parts.append(
             format_html(
@@ -1339,14 +1343,11 @@ class TelegramPostAdmin(admin.ModelAdmin):
     def message_link(self, post):
         if not post.url:
             return "—"
-        return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', post.url, post.url)
+        return telegram_link(post.url, post.url)
 
     @admin.display(description=_("last error"))
     def error_column(self, post):
-        lines = post.errors()
-        if not lines:
-            return "—"
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+        return lines_or_dash(post.errors())
 
     @admin.action(description=_("Retry the selected posts now"), permissions=["change"])
     def retry_now(self, request, queryset):
