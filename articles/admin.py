@@ -572,6 +572,14 @@ def telegram_link(url, label):
     return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', url, label)
 
 
+def tell_on_their_way(model_admin, request, count):
+    """Tell the editor how many posts are going to Telegram (from the articles or the posts)."""
+    message = ngettext(
+        "%d post is on its way to Telegram.", "%d posts are on their way to Telegram.", count
+    )
+    model_admin.message_user(request, message % count, messages.SUCCESS if count else messages.INFO)
+
+
 def telegram_status(post):
     """Return a post's status for a list: a link to the message once it is in the channel."""
     label = post.get_status_display()
@@ -905,11 +913,7 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
             ).values_list("pk", flat=True)
         )
         telegram.deliver_soon(due)
-        count = len(due)
-        message = ngettext(
-            "%d post is on its way to Telegram.", "%d posts are on their way to Telegram.", count
-        )
-        self.message_user(request, message % count, messages.SUCCESS if count else messages.INFO)
+        tell_on_their_way(self, request, len(due))
         if refused:
             self.message_user(
                 request,
@@ -1366,10 +1370,7 @@ class TelegramPostAdmin(admin.ModelAdmin):
         self._done(request, count, len(posts))
 
     def _done(self, request, count, selected):
-        message = ngettext(
-            "%d post is on its way to Telegram.", "%d posts are on their way to Telegram.", count
-        )
-        self.message_user(request, message % count, messages.SUCCESS if count else messages.INFO)
+        tell_on_their_way(self, request, count)
         if count < selected:
             self.message_user(
                 request,
