@@ -5,7 +5,6 @@ from axes.models import AccessAttempt
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group, User
@@ -324,27 +323,22 @@ class SourceAdmin(ReadersSeeItAdmin):
             (ARTICLES_COUNTED_UP_TO + 1,),
             output_field=models.IntegerField(),
         )
-        return (
+        sources = (
             super()
             .get_queryset(request)
-            .annotate(
-                article_total=total,
-                recent_total=Coalesce(Subquery(recent), 0),
-                # A subquery, not a join: a join would multiply the article counts above.
-                telegram_failed=Coalesce(
-                    Subquery(
-                        TelegramPost.objects.filter(
-                            article__source=OuterRef("pk"), status__in=TELEGRAM_TROUBLE
-                        )
-                        .order_by()
-                        .values("article__source")
-                        .annotate(n=Count("pk"))
-                        .values("n")
-                    ),
-                    0,
-                ),
-            )
+            .annotate(article_total=total, recent_total=Coalesce(Subquery(recent), 0))
         )
+        if not telegram_posting.enabled():
+            return sources  # no Telegram column (get_list_display): nothing to count
+        failed = (
+            TelegramPost.objects.filter(article__source=OuterRef("pk"), status__in=TELEGRAM_TROUBLE)
+            .order_by()
+            .values("article__source")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        # A subquery, not a join: a join would multiply the article counts above.
+        return sources.annotate(telegram_failed=Coalesce(Subquery(failed), 0))
 
     # The Telegram column and filter only where posting is configured.
     def get_list_display(self, request):
@@ -412,18 +406,12 @@ class SourceAdmin(ReadersSeeItAdmin):
     @admin.display(description=_("last error"))
     def import_errors(self, source):
         # Stored as msgids and values: shown in the language of the page being read.
-        lines = source.import_errors()
-        if not lines:
-            return "—"
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+        return lines_or_dash(source.import_errors())
 
     @admin.display(description=_("full-text problems"))
     def full_text_problems(self, source):
         # Stored as msgids and values, like the import errors: shown in the page's language.
-        lines = source.full_text_problems()
-        if not lines:
-            return "—"
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+        return lines_or_dash(source.full_text_problems())
 
     @admin.action(description=_("Fetch the selected sources' feeds now"), permissions=["change"])
     def fetch_now(self, request, queryset):
@@ -572,13 +560,33 @@ class TelegramArticleFilter(admin.SimpleListFilter):
         return queryset
 
 
+def lines_or_dash(lines):
+    """Return lines (a source's errors, a post's) one under another, or "—" for none."""
+    if not lines:
+        return "—"
+    return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+
+
+def telegram_link(url, label):
+    """Return a link to a message in the Telegram channel, opened in a new tab."""
+    return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', url, label)
+
+
+def tell_on_their_way(model_admin, request, count):
+    """Tell the editor how many posts are going to Telegram (from the articles or the posts)."""
+    message = ngettext(
+        "%d post is on its way to Telegram.", "%d posts are on their way to Telegram.", count
+    )
+    model_admin.message_user(request, message % count, messages.SUCCESS if count else messages.INFO)
+
+
 def telegram_status(post):
     """Return a post's status for a list: a link to the message once it is in the channel."""
     label = post.get_status_display()
     if post.status in TELEGRAM_TROUBLE:
         return format_html('<strong class="errornote">{}</strong>', label)
     if post.url:
-        return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', post.url, label)
+        return telegram_link(post.url, label)
     return label
 
 
@@ -586,9 +594,7 @@ def telegram_details(post, *, buttons=False):
     """Return what an editor needs of one post: channel, status, link, error, next attempt."""
     parts = [format_html("{}: {}", post.channel, telegram_status(post))]
     if post.url:
-        parts.append(
-            format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', post.url, post.url)
-        )
+        parts.append(telegram_link(post.url, post.url))
     if post.status == TelegramPost.Status.PENDING and post.next_attempt_at:
         parts.append(
             format_html(
@@ -870,8 +876,8 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
 
     def telegram_view(self, request, object_id, action):
         """Retry an article's post now, or post it again as a new message (change page buttons)."""
-        article = get_object_or_404(Article, pk=object_id)
-        if not self.has_change_permission(request, article) or action not in ("retry", "again"):
+        article = self._article_or_404(request, object_id)
+        if action not in ("retry", "again"):
             raise PermissionDenied
         self._telegram(request, Article.objects.filter(pk=article.pk), again=action == "again")
         change = reverse("admin:articles_article_change", args=[article.pk])
@@ -907,11 +913,7 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
             ).values_list("pk", flat=True)
         )
         telegram.deliver_soon(due)
-        count = len(due)
-        message = ngettext(
-            "%d post is on its way to Telegram.", "%d posts are on their way to Telegram.", count
-        )
-        self.message_user(request, message % count, messages.SUCCESS if count else messages.INFO)
+        tell_on_their_way(self, request, len(due))
         if refused:
             self.message_user(
                 request,
@@ -986,18 +988,17 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
         super().save_related(request, form, formsets, change)
         articles_changed()
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        article = self.get_object(request, unquote(object_id))
-        pictures = article.pictures_for_editor() if article else ()
-        live_form = LiveUpdateForm(prefix="live", pictures=pictures)
-        extra = {**(extra_context or {}), "live_form": live_form}
-        return super().change_view(request, object_id, form_url, extra)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk:
+            # The live update's editor offers the pictures the main form's body editor read.
+            body = context["adminform"].form.fields.get("body")
+            pictures = body.widget.pictures if body is not None else obj.pictures_for_editor()
+            context["live_form"] = LiveUpdateForm(prefix="live", pictures=pictures)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def add_live_update_view(self, request, object_id):
         """Add a live update from the small form on the article's page; readers see it at once."""
-        article = get_object_or_404(Article, pk=object_id)
-        if not self.has_change_permission(request, article):
-            raise PermissionDenied
+        article = self._article_or_404(request, object_id)
         form = LiveUpdateForm(request.POST, request.FILES, prefix="live")
         if form.is_valid():
             update = form.save(commit=False)
@@ -1104,10 +1105,11 @@ class ArticleAdmin(LargeTableAdmin, DeskAdminMixin, ReadersSeeItAdmin):
     @staticmethod
     def _set_status(queryset, status):
         # Read before the update: the change list may be filtered by the old status.
-        story_ids = set(queryset.values_list("story_id", flat=True))
-        # A new save time: a form opened before this refuses to overwrite it (desk/admin.py).
-        ids = list(queryset.values_list("pk", flat=True))
+        rows = list(queryset.values_list("pk", "story_id"))
+        ids = [pk for pk, _story in rows]
+        story_ids = {story for _pk, story in rows}
         now = timezone.now()
+        # A new save time: a form opened before this refuses to overwrite it (desk/admin.py).
         changes = {"status": status, "updated_at": now}
         if status == Article.Status.PUBLISHED:
             # Going live now: only changes after this show "Updated" (Article.changed_at).
@@ -1345,14 +1347,11 @@ class TelegramPostAdmin(admin.ModelAdmin):
     def message_link(self, post):
         if not post.url:
             return "—"
-        return format_html('<a href="{}" rel="noopener" target="_blank">{}</a>', post.url, post.url)
+        return telegram_link(post.url, post.url)
 
     @admin.display(description=_("last error"))
     def error_column(self, post):
-        lines = post.errors()
-        if not lines:
-            return "—"
-        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
+        return lines_or_dash(post.errors())
 
     @admin.action(description=_("Retry the selected posts now"), permissions=["change"])
     def retry_now(self, request, queryset):
@@ -1371,10 +1370,7 @@ class TelegramPostAdmin(admin.ModelAdmin):
         self._done(request, count, len(posts))
 
     def _done(self, request, count, selected):
-        message = ngettext(
-            "%d post is on its way to Telegram.", "%d posts are on their way to Telegram.", count
-        )
-        self.message_user(request, message % count, messages.SUCCESS if count else messages.INFO)
+        tell_on_their_way(self, request, count)
         if count < selected:
             self.message_user(
                 request,

@@ -7,7 +7,7 @@ year and month links come from the first and last dates, read at the ends of the
 """
 
 import json
-from datetime import date, datetime, time
+from datetime import datetime, time
 from functools import cache
 
 from django.contrib.admin.views.main import ChangeList
@@ -16,6 +16,8 @@ from django.db import connections
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.functional import cached_property
+
+from articles import text
 
 EXACT_COUNT_UP_TO = 10_000  # rows: counting these costs milliseconds
 
@@ -48,17 +50,6 @@ class EstimatingPaginator(Paginator):
         return max(planned_rows(queryset), counted)
 
 
-def firsts_between(first, last, kind):
-    """The first day of each year (kind "year") or month from `first`'s to `last`'s."""
-    year, month = first.year, first.month if kind == "month" else 1
-    while (year, month) <= (last.year, last.month if kind == "month" else 1):
-        yield date(year, month, 1)
-        if kind == "year" or month == 12:
-            year, month = year + 1, 1
-        else:
-            month += 1
-
-
 class BoundedDates:
     """A queryset whose year and month lists come from its first and last dates.
 
@@ -75,7 +66,7 @@ class BoundedDates:
         first, last = ends["first"], ends["last"]
         if isinstance(first, datetime):
             first, last = timezone.localtime(first), timezone.localtime(last)
-        found = list(firsts_between(first, last, kind))
+        found = list(text.firsts_between(first, last, kind))
         return found if order == "ASC" else found[::-1]
 
     def dates(self, field_name, kind, order="ASC"):

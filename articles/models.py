@@ -46,24 +46,30 @@ CHANGE_SHOWN_AFTER = timedelta(minutes=1)
 _UNKNOWN = object()
 # What a list item shows (title, label, time, views, link).
 LIST_FIELDS = ("id", "language", "slug", "title", "label", "published_at", "views")
-# What the article page does not read of the rows it joins (`for_page()`): of its translation
-# only the link, the address and whether readers may see it; of its source the name, the
-# address and the republishing terms. Fewer columns to compile and to turn into objects.
-_LINK_UNUSED = (
-    *("lead", "body", "image", "image_caption", "image_width", "image_height", "label"),
-    *("author_name", "author_position", "category", "source", "source_url", "archived_at"),
-    *("attribution_variant", "created_at", "updated_at", "went_live_at", "created_by"),
-    *("views", "comment_count", "comments_closed", "photo_count", "live_coverage", "story"),
-)
-_SOURCE_UNUSED = (
-    *("feed_url", "is_active", "publish_imported", "category_map", "last_import_at"),
-    *("last_attempt_at", "last_status", "last_counts", "last_error", "etag", "last_modified"),
-    *("next_import_at", "import_interval", "consecutive_failures", "fetch_durations"),
-)
-PAGE_DEFERRED = (
-    *(f"{link}__{name}" for link in ("translation", "translated_from") for name in _LINK_UNUSED),
-    *(f"source__{name}" for name in _SOURCE_UNUSED),
-)
+# What the article page reads of the rows it joins (`for_page()`): of its translation only the
+# link, the address and whether readers may see it; of its source the name, the address, the
+# attribution's kind and the republishing terms. The other columns are deferred
+# (`page_deferred()`): fewer to compile and to turn into objects, and a column added later is
+# left out unless named here.
+PAGE_LINK_FIELDS = ("id", "language", "slug", "status", "published_at", "translation")
+PAGE_SOURCE_FIELDS = ("id", "name", "slug", "kind", "homepage", "republish")
+
+
+@functools.cache
+def page_deferred():
+    """Return the joined columns the article page does not read, for `defer()`."""
+    links = [
+        f"{link}__{field.name}"
+        for link in ("translation", "translated_from")
+        for field in Article._meta.concrete_fields
+        if field.name not in PAGE_LINK_FIELDS
+    ]
+    sources = [
+        f"source__{field.name}"
+        for field in Source._meta.concrete_fields
+        if field.name not in PAGE_SOURCE_FIELDS
+    ]
+    return (*links, *sources)
 
 
 class Language(models.TextChoices):
@@ -382,7 +388,7 @@ class ArticleQuerySet(models.QuerySet):
         """
         return (
             self.select_related("source", "translation", "translated_from")
-            .defer(*PAGE_DEFERRED)
+            .defer(*page_deferred())
             .annotate(
                 tag_rows=json_rows(
                     Tag.objects.filter(articles=OuterRef("pk")), id="id", name="name", slug="slug"

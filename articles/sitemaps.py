@@ -14,7 +14,7 @@ from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
 from django.db.models import Exists, Max, Min, OuterRef
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from articles import text
@@ -23,8 +23,20 @@ from articles.models import Article, Category, Source
 NEWS_WINDOW = timedelta(hours=48)
 
 
+class OnePage(Paginator):
+    """A paginator of one page of `per_page` items at most, that counts nothing."""
+
+    @cached_property
+    def count(self):
+        return self.per_page
+
+
 class ArticleSitemap(Sitemap):
-    """Articles readers may see, each at its own language's address."""
+    """Articles readers may see, each at its own language's address.
+
+    Sitemap's location() is get_absolute_url(), which writes the article's own language
+    whatever language is active.
+    """
 
     def items(self):
         return (
@@ -33,20 +45,12 @@ class ArticleSitemap(Sitemap):
             .order_by("-published_at", "-id")
         )
 
-    def location(self, item):
-        with translation.override(item.language):
-            return item.get_absolute_url()
-
     def lastmod(self, item):
         return item.updated_at
 
-
-class OnePage(Paginator):
-    """A paginator of one page of `per_page` items at most, that counts nothing."""
-
-    @cached_property
-    def count(self):
-        return self.per_page
+    @property
+    def paginator(self):
+        return OnePage(self.items(), self.limit)  # one file of `limit` URLs: nothing counted
 
 
 def month_start(year, month):
@@ -76,10 +80,6 @@ class MonthSitemap(ArticleSitemap):
             .filter(published_at__gte=self.start, published_at__lt=next_month(self.start))
         )
 
-    @property
-    def paginator(self):
-        return OnePage(self.items(), self.limit)
-
     def get_latest_lastmod(self):
         return None  # the newest change of a month would read all of its rows
 
@@ -91,10 +91,7 @@ def months_with_articles():
     if ends["first"] is None:
         return []
     first, last = (ends[end].astimezone(text.BAKU_TZ) for end in ("first", "last"))
-    months, start = [], month_start(first.year, first.month)
-    while start <= last:
-        months.append(start)
-        start = next_month(start)
+    months = [month_start(day.year, day.month) for day in text.firsts_between(first, last, "month")]
     return [
         start
         for start in reversed(months)
@@ -106,10 +103,6 @@ class NewsSitemap(ArticleSitemap):
     """Articles of the last 48 hours, for Google News (rendered by sitemaps/news.xml)."""
 
     limit = 1000  # Google News reads at most 1 000 URLs per sitemap: the newest, one file
-
-    @property
-    def paginator(self):
-        return OnePage(self.items(), self.limit)
 
     def items(self):
         return (

@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from string import Formatter
 from zoneinfo import ZoneInfo
@@ -404,3 +404,17 @@ def format_month(value, language: str = "az") -> str:
     """Format the month of a date as a heading, e.g. "Oktyabr 2025" or "Октябрь 2025"."""
     months = RU_MONTHS_NOMINATIVE if language == "ru" else _months_for(language)
     return f"{months[value.month - 1]} {value.year}"
+
+
+def firsts_between(first, last, kind):
+    """The first day of each year (kind "year") or month from `first`'s to `last`'s.
+
+    The admin's date links and the sitemap's months walk the span between two ends with it.
+    """
+    year, month = first.year, first.month if kind == "month" else 1
+    while (year, month) <= (last.year, last.month if kind == "month" else 1):
+        yield date(year, month, 1)
+        if kind == "year" or month == 12:
+            year, month = year + 1, 1
+        else:
+            month += 1
