@@ -29,7 +29,9 @@ Why a message is never sent twice:
 - The outcome is written only to the row as this worker claimed it (same `claimed_at`).
 """
 
+import hashlib
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,6 +40,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from articles.caching import read_many, store
 from articles.importers.messages import Message, dumps
 from articles.models import Article, TelegramPost
 from articles.telegram.bot import Bot, TelegramError
@@ -89,6 +92,21 @@ def postable_articles():
         .filter(telegram_enabled=True)
         .filter(Q(source__isnull=True) | Q(source__telegram_enabled=True))
     )
+
+
+def _wait_key(channel):
+    return f"telegram:wait:{hashlib.sha256(channel.encode()).hexdigest()[:32]}"
+
+
+def channel_wait(channel):
+    """Return the seconds Telegram's last 429 still asks us to leave the channel alone, or 0.
+
+    Remembered in the shared cache, so that posts made due after the 429 (a new article, an
+    edit, "retry now") wait as well as those that were pending when it came.
+    """
+    key = _wait_key(channel)
+    until = read_many([key]).get(key)
+    return max(until - time.time(), 0) if until is not None else 0
 
 
 def backoff(attempts):
@@ -279,6 +297,10 @@ def deliver(post_id, bot=None):
         status = Status.SENT if post.message_id else Status.CANCELLED
         mine.update(status=status, next_attempt_at=None, synced_at=claimed_at)
         return Outcome(status)
+    wait = channel_wait(post.channel)
+    if wait:
+        mine.update(status=Status.PENDING, next_attempt_at=claimed_at + timedelta(seconds=wait))
+        return Outcome(Status.PENDING, retry_in=wait)
     if post.message_id:
         # Telegram cannot turn a text message into a picture or back: the kind stays.
         as_photo = bool(post.photo)
@@ -332,6 +354,7 @@ def _failed(post, mine, error):
     if error.kind == TelegramError.RATE_LIMITED:
         # Telegram's wait holds for the whole channel: every post to it waits as long.
         until = now + timedelta(seconds=error.retry_after)
+        store(_wait_key(post.channel), until.timestamp(), error.retry_after)
         mine.update(status=Status.PENDING, next_attempt_at=until, last_error=dumps([error.message]))
         TelegramPost.objects.filter(
             channel=post.channel, status=Status.PENDING, next_attempt_at__lt=until

@@ -5,6 +5,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone, translation
@@ -176,10 +177,33 @@ def test_too_many_requests_waits_as_long_as_telegram_says_for_the_whole_channel(
         assert post.status == Status.PENDING and post.attempts == 0
         wait = post.next_attempt_at - timezone.now()
         assert timedelta(seconds=35) < wait <= timedelta(seconds=37)
+    # The 37 seconds have passed.
+    cache.clear()
     TelegramPost.objects.update(next_attempt_at=timezone.now())
     send_due_posts()
     assert set(posts.values_list("status", flat=True)) == {Status.SENT}
     assert len(bot_api.calls) == 3
+
+
+def test_posts_that_arrive_during_telegrams_wait_wait_too(bot_api):
+    first = fresh()
+    bot_api.script("sendMessage", too_many_requests(37))
+    send_due_posts()
+    # During the wait: an editor publishes another article and asks to retry the first now.
+    arrived = fresh()
+    post_articles([arrived.pk], by_editor=True)
+    posting.retry_now(TelegramPost.objects.filter(article=first))
+    send_due_posts()
+
+    assert bot_api.methods() == ["sendMessage"]  # nothing more was asked of the channel
+    for post in TelegramPost.objects.filter(article__in=[first, arrived]):
+        assert post.status == Status.PENDING
+        wait = post.next_attempt_at - timezone.now()
+        assert timedelta(seconds=30) < wait <= timedelta(seconds=37)
+    # The other channel was not told to wait.
+    fresh(language="ru")
+    send_due_posts()
+    assert [call.fields["chat_id"] for call in bot_api.calls] == ["@icma_az", "@icma_ru"]
 
 
 def test_a_task_that_runs_twice_posts_once(bot_api):
