@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
-from articles import stories
+from articles import stories, text
 from articles.models import Article, DailyViews, Republish, Story, Tag
 from articles.services import store_renditions
 from articles.tests.factories import ArticleFactory, CategoryFactory, SourceFactory
@@ -330,6 +330,37 @@ def test_stories_list_their_published_versions_and_sources(client):
     assert detail["source_count"] == 2
     assert sorted(a["source"]["name"] for a in detail["articles"]) == ["Mənbə 0", "Mənbə 1"]
     assert get(client, f"{RU_API}/stories/").json()["results"] == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prefix", [API, RU_API])
+def test_a_scheduled_version_of_a_story_is_neither_counted_nor_dated(client, prefix):
+    language = "ru" if prefix == RU_API else "az"
+    now = timezone.now()
+    shown = ArticleFactory(language=language, source=SourceFactory(), published_at=now)
+    scheduled = ArticleFactory(
+        language=language, source=SourceFactory(), published_at=now + timedelta(hours=3)
+    )
+    story = Story.objects.create(language=language)
+    Article.objects.filter(pk__in=[shown.pk, scheduled.pk]).update(story=story)
+    stories.refresh_stories([story.pk])
+
+    [listed] = get(client, f"{prefix}/stories/").json()["results"]
+    detail = get(client, f"{prefix}/stories/{story.pk}/").json()
+    article = get(client, f"{prefix}/articles/{shown.pk}/").json()
+    in_lists = [
+        get(client, f"{prefix}/{path}").json()["results"][0] for path in ("articles/", "latest/")
+    ]
+
+    published = shown.published_at.astimezone(text.BAKU_TZ).isoformat()
+    for story_seen in (listed, detail):
+        assert (story_seen["source_count"], story_seen["article_count"]) == (1, 1)
+        assert story_seen["last_published_at"] == published
+        assert [version["id"] for version in story_seen["articles"]] == [shown.pk]
+        assert story_seen["lead"]["story"]["source_count"] == 1
+    assert article["story"]["source_count"] == 1
+    assert article["story"]["other_versions"] == []
+    assert [item["story"]["source_count"] for item in in_lists] == [1, 1]
 
 
 @pytest.mark.django_db
