@@ -15,6 +15,7 @@ from articles.services import store_renditions
 from articles.telegram import compose, posting
 from articles.telegram.bot import Bot
 from articles.telegram.tasks import post_articles, send_due_posts
+from articles.tests.conftest import TELEGRAM_TOKEN
 from articles.tests.factories import ArticleFactory, SourceFactory
 from articles.tests.feed_server import tiny_jpeg
 from articles.tests.telegram_server import (
@@ -393,6 +394,22 @@ def test_the_token_never_reaches_the_stored_error(bot_api, settings):
     post = TelegramPost.objects.get(article=article)
     assert post.status == Status.PENDING  # never connected: retried by itself
     assert "TEST-token" not in post.last_error
+
+
+def test_no_part_of_the_token_reaches_a_stored_error_when_its_text_is_cut(bot_api, settings):
+    echoed = "Not Found: " + "x" * 273 + f" /bot{TELEGRAM_TOKEN}/sendMessage"
+    bot_api.script("sendMessage", bad_request(echoed))
+    article = fresh()
+    send_due_posts()
+    # A mistyped address (no scheme) is quoted in the error, cut at 100 characters.
+    settings.TELEGRAM_API_BASE = "127.0.0.1:9/" + "x" * 69
+    ru = fresh(language="ru")
+    send_due_posts()
+
+    errors = [TelegramPost.objects.get(article=item).last_error for item in (article, ru)]
+    assert "Not Found: xxx" in errors[0] and "not an http(s) address" in errors[1]
+    secret = TELEGRAM_TOKEN.split(":")[1]
+    assert all(secret[:4] not in error for error in errors), errors
 
 
 def test_an_import_that_publishes_is_posted_by_the_runner(bot_api, settings, server, make_source):
