@@ -80,10 +80,12 @@ def stale_after():
     return timedelta(seconds=2 * settings.TELEGRAM_TIMEOUT_SECONDS + 60)
 
 
-def may_post(article):
-    """Tell whether the article may be in a channel: visible, and posting left on for it."""
+def may_post(article, channel):
+    """Tell whether the article may be in this channel: visible, posting left on for it, and
+    the channel that of its language (an editor may correct the language after posting)."""
     source_allows = article.source_id is None or article.source.telegram_enabled
-    return article.is_visible and article.telegram_enabled and source_allows
+    in_language = channel == channel_for(article.language)
+    return article.is_visible and article.telegram_enabled and source_allows and in_language
 
 
 def postable_articles():
@@ -131,7 +133,7 @@ def queue(article_ids, *, by_editor=False):
     articles = Article.objects.filter(pk__in=list(article_ids)).select_related("source")
     for article in articles:
         channel = channel_for(article.language)
-        if not channel or not may_post(article):
+        if not channel or not may_post(article, channel):
             continue
         post = TelegramPost.objects.filter(article=article, channel=channel).first()
         if post is None:
@@ -229,7 +231,10 @@ def _notice_changes(now, limit):
     )
     for post in changed:
         article = post.article
-        if may_post(article) and compose(article, as_photo=bool(post.photo)).digest != post.digest:
+        if (
+            may_post(article, post.channel)
+            and compose(article, as_photo=bool(post.photo)).digest != post.digest
+        ):
             TelegramPost.objects.filter(pk=post.pk, status=Status.SENT).update(
                 status=Status.PENDING, next_attempt_at=now, attempts=0
             )
@@ -291,9 +296,9 @@ def deliver(post_id, bot=None):
     post = TelegramPost.objects.select_related("article__source").get(pk=post_id)
     mine = TelegramPost.objects.filter(pk=post_id, claimed_at=claimed_at)
     article = post.article
-    if not may_post(article):
-        # Withdrawn or switched off before it was sent: not sent. A message already in the
-        # channel stays as it is.
+    if not may_post(article, post.channel):
+        # Withdrawn, switched off or moved to the other language before it was sent: not sent.
+        # A message already in the channel stays as it is.
         status = Status.SENT if post.message_id else Status.CANCELLED
         mine.update(status=status, next_attempt_at=None, synced_at=claimed_at)
         return Outcome(status)

@@ -313,6 +313,27 @@ def test_a_changed_picture_edits_the_caption_and_the_photo(bot_api):
     assert TelegramPost.objects.get(article=article).photo == article.image.name
 
 
+def test_an_article_moved_to_the_other_language_goes_to_that_channel_only(bot_api):
+    posted = fresh(title="Başlıq", lead="Mətn.")
+    send_due_posts()
+    waiting = fresh(title="Gözləyən")
+    bot_api.script("sendMessage", server_error())
+    send_due_posts()
+    # The editor notices both are Russian texts and corrects their language.
+    for article in (posted, waiting):
+        article.language, article.title = "ru", "Заголовок"
+        article.save()
+    TelegramPost.objects.update(next_attempt_at=timezone.now())
+    post_articles([posted.pk, waiting.pk], by_editor=True)
+    send_due_posts()
+
+    chats = [(call.method, call.fields["chat_id"]) for call in bot_api.calls]
+    assert chats == [("sendMessage", "@icma_az")] * 2 + [("sendMessage", "@icma_ru")] * 2
+    # The Azerbaijani channel keeps its message as it was, and the waiting one is not sent there.
+    assert TelegramPost.objects.get(article=posted, channel="@icma_az").status == Status.SENT
+    assert TelegramPost.objects.get(article=waiting, channel="@icma_az").status == Status.CANCELLED
+
+
 def test_message_is_not_modified_is_no_failure(bot_api):
     article = fresh(title="Başlıq")
     send_due_posts()
