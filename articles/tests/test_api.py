@@ -410,6 +410,33 @@ def test_the_number_of_queries_does_not_grow_with_the_page_size(client, path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "budget"),
+    [
+        ("", 0),
+        ("articles/?q=xəbər", 1),
+        ("articles/{article}/", 3),  # the article with its joins, its tags, its story's others
+        ("stories/{story}/", 2),  # the story with its lead, its visible versions
+        ("sources/{source}/", 1),
+        ("categories/", 1),
+    ],
+)
+def test_each_endpoint_reads_a_fixed_number_of_queries(client, path, budget):
+    category = CategoryFactory()
+    for number in range(3):
+        story = Story.objects.create(language="az")
+        for copy in range(3):
+            article = ArticleFactory(
+                title=f"Xəbər {number}", source=SourceFactory(), category=category, story=story
+            )
+            article.tags.add(Tag.objects.create(name=f"Etiket {number}-{copy}"))
+        stories.refresh_stories([story.pk])
+    url = path.format(article=article.pk, story=story.pk, source=article.source.slug)
+
+    assert len(article_queries(client, f"{API}/{url}")) == budget
+
+
+@pytest.mark.django_db
 def test_the_article_detail_costs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     article = ArticleFactory(source=SourceFactory(), category=CategoryFactory())
     article.tags.add(Tag.objects.create(name="Bakı"))
