@@ -2,16 +2,19 @@
 
 import base64
 import io
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
 from articles import stories, text
+from articles.api import throttling
 from articles.models import Article, DailyViews, Republish, Story, Tag
 from articles.services import store_renditions
 from articles.tests.factories import ArticleFactory, CategoryFactory, SourceFactory
@@ -526,6 +529,44 @@ def test_too_many_requests_from_one_address_get_a_429(client, settings, prefix, 
     assert message in refused.json()["detail"]
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert other_address.status_code == 200
+
+
+def test_parallel_requests_from_one_address_are_each_counted(settings, monkeypatch):
+    settings.API_THROTTLE = 3
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    requests = 6
+    # Every request reads what the cache holds before any of them writes.
+    everyone_read = threading.Barrier(requests, timeout=10)
+    real_read = throttling.read_many
+
+    def read_then_wait(keys):
+        found = real_read(keys)
+        everyone_read.wait()
+        return found
+
+    monkeypatch.setattr(throttling, "read_many", read_then_wait)
+    answers = []
+
+    def ask():
+        request = RequestFactory().get(f"{API}/categories/", REMOTE_ADDR="198.51.100.9")
+        answers.append(throttling.AddressThrottle().allow_request(request, None))
+
+    threads = [threading.Thread(target=ask) for _ in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [False] * 3 + [True] * 3
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_the_api_answers_unthrottled(client, settings, redis_stopped):
+    settings.API_THROTTLE = 1
+
+    answers = [client.get(f"{API}/categories/") for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
 
 
 @pytest.mark.django_db
