@@ -10,7 +10,7 @@ before that is stored or logged.
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext_noop
@@ -49,7 +49,7 @@ class TelegramError(Exception):
 
 @dataclass(frozen=True)
 class Bot:
-    token: str
+    token: str = field(repr=False)  # a Bot in a log line or an error report shows no token
     base: str
     timeout: float
 

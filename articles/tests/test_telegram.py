@@ -433,6 +433,10 @@ def test_no_part_of_the_token_reaches_a_stored_error_when_its_text_is_cut(bot_ap
     assert all(secret[:4] not in error for error in errors), errors
 
 
+def test_the_bot_does_not_show_its_token_when_printed(bot_api):
+    assert TELEGRAM_TOKEN.split(":")[1] not in repr(Bot.from_settings())
+
+
 def test_an_import_that_publishes_is_posted_by_the_runner(bot_api, settings, server, make_source):
     settings.TELEGRAM_POST_MAX_AGE_MINUTES = (
         10 * 365 * 24 * 60
