@@ -33,23 +33,30 @@ class DatabaseCache(db.DatabaseCache):
         self._writes = 0
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        if not self._upsert({key: value}, timeout, version):
+        if self._upsert({key: value}, timeout, version) is None:
             super().set(key, value, timeout, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         """Store all of `data` in one statement (a page's fragments: one write, not one each)."""
         if not data:
             return []
-        if not self._upsert(data, timeout, version):
+        if self._upsert(data, timeout, version) is None:
             return super().set_many(data, timeout, version)
         return []
 
-    def _upsert(self, data, timeout, version):
-        """Insert or replace the rows of `data` in one statement; False where unsupported."""
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        """Store `value` unless `key` holds a value that has not expired: one statement, atomic
+        (the key is the primary key), as the API's throttle takes one ticket per request."""
+        added = self._upsert({key: value}, timeout, version, replace_live=False)
+        return super().add(key, value, timeout, version) if added is None else added == 1
+
+    def _upsert(self, data, timeout, version, *, replace_live=True):
+        """Insert or replace the rows of `data` in one statement; return how many were written
+        (None where unsupported). Without `replace_live`, only expired rows are replaced."""
         alias = router.db_for_write(self.cache_model_class)
         connection = connections[alias]
         if connection.vendor not in UPSERT_VENDORS:
-            return False
+            return None
         timeout = self.get_backend_timeout(timeout)
         if timeout is None:
             expires = datetime.max
@@ -62,6 +69,10 @@ class DatabaseCache(db.DatabaseCache):
             rows.extend([self.make_and_validate_key(key, version=version), pickled, expires])
         table = connection.ops.quote_name(self._table)
         placeholders = ", ".join(["(%s, %s, %s)"] * len(data))
+        only_expired = ""
+        if not replace_live:
+            only_expired = f" WHERE {table}.expires < %s"
+            rows.append(connection.ops.adapt_datetimefield_value(tz_now().replace(microsecond=0)))
         with connection.cursor() as cursor:
             self._writes += 1
             if self._writes % self._cull_every == 0:
@@ -69,10 +80,10 @@ class DatabaseCache(db.DatabaseCache):
             cursor.execute(
                 f"INSERT INTO {table} (cache_key, value, expires) VALUES {placeholders} "
                 "ON CONFLICT (cache_key) DO UPDATE "
-                "SET value = excluded.value, expires = excluded.expires",
+                f"SET value = excluded.value, expires = excluded.expires{only_expired}",
                 rows,
             )
-        return True
+            return cursor.rowcount
 
     def cull_now(self, alias, cursor):
         """Delete the expired rows, and cull the oldest if the table is still too large."""

@@ -125,6 +125,22 @@ def store(key, value, timeout):
     _answered()
 
 
+def claim(key, value, timeout):
+    """Store `value` under `key` only if nothing is stored there (atomically); tell if it was.
+
+    None while the cache is unavailable.
+    """
+    if not CIRCUIT.closed():
+        return None
+    try:
+        added = cache.add(key, value, timeout)
+    except CACHE_ERRORS as error:
+        CIRCUIT.failed(error)
+        return None
+    _answered()
+    return added
+
+
 def store_many(values, timeout):
     """Store the `values` (key: value) in one round trip unless the cache is unavailable."""
     if not values or not CIRCUIT.closed():

@@ -9,7 +9,8 @@ before that is stored or logged.
 """
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext_noop
@@ -17,6 +18,8 @@ from django.utils.translation import gettext_noop
 from articles.importers import http
 from articles.importers.messages import Message
 
+# The token in an address: /bot<token>/<method>, whole or cut.
+_IN_ADDRESS = re.compile(r"/bot[^/\s\"']+")
 ANSWER_BYTES = 1024 * 1024  # a Bot API answer is a few hundred bytes
 DEFAULT_RETRY_AFTER = 30  # seconds, when a 429 does not say
 
@@ -46,7 +49,7 @@ class TelegramError(Exception):
 
 @dataclass(frozen=True)
 class Bot:
-    token: str
+    token: str = field(repr=False)  # a Bot in a log line or an error report shows no token
     base: str
     timeout: float
 
@@ -91,7 +94,7 @@ class Bot:
             answer, ok, description, parameters = None, False, "", {}
         if ok and response.status == 200:
             return answer.get("result")
-        description = self._redacted(description[:300])
+        description = self._redacted(description)[:300]
         error = Message(
             gettext_noop("Telegram answered %(status)d: %(description)s"),
             status=response.status,
@@ -114,12 +117,16 @@ class Bot:
         raise TelegramError(TelegramError.UNAVAILABLE, error, maybe_delivered=unreadable)
 
     def _redacted(self, value):
-        """Return `value` (a text or a Message) with the token replaced by "…"."""
+        """Return `value` (a text or a Message) with the token replaced by "…".
+
+        Also what follows "/bot" in an address: an error quoting a cut address holds only the
+        token's first part, which no replacement of the whole token finds.
+        """
         if isinstance(value, Message):
             values = {name: self._redacted(item) for name, item in value.values.items()}
             return Message(value.msgid, **values)
         if isinstance(value, str) and self.token:
-            return value.replace(self.token, "…")
+            return _IN_ADDRESS.sub("/bot…", value.replace(self.token, "…"))
         return value
 
     # -- the methods a post uses -------------------------------------------------------------

@@ -29,7 +29,9 @@ Why a message is never sent twice:
 - The outcome is written only to the row as this worker claimed it (same `claimed_at`).
 """
 
+import hashlib
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -38,6 +40,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from articles.caching import read_many, store
 from articles.importers.messages import Message, dumps
 from articles.models import Article, TelegramPost
 from articles.telegram.bot import Bot, TelegramError
@@ -77,10 +80,12 @@ def stale_after():
     return timedelta(seconds=2 * settings.TELEGRAM_TIMEOUT_SECONDS + 60)
 
 
-def may_post(article):
-    """Tell whether the article may be in a channel: visible, and posting left on for it."""
+def may_post(article, channel):
+    """Tell whether the article may be in this channel: visible, posting left on for it, and
+    the channel that of its language (an editor may correct the language after posting)."""
     source_allows = article.source_id is None or article.source.telegram_enabled
-    return article.is_visible and article.telegram_enabled and source_allows
+    in_language = channel == channel_for(article.language)
+    return article.is_visible and article.telegram_enabled and source_allows and in_language
 
 
 def postable_articles():
@@ -89,6 +94,21 @@ def postable_articles():
         .filter(telegram_enabled=True)
         .filter(Q(source__isnull=True) | Q(source__telegram_enabled=True))
     )
+
+
+def _wait_key(channel):
+    return f"telegram:wait:{hashlib.sha256(channel.encode()).hexdigest()[:32]}"
+
+
+def channel_wait(channel):
+    """Return the seconds Telegram's last 429 still asks us to leave the channel alone, or 0.
+
+    Remembered in the shared cache, so that posts made due after the 429 (a new article, an
+    edit, "retry now") wait as well as those that were pending when it came.
+    """
+    key = _wait_key(channel)
+    until = read_many([key]).get(key)
+    return max(until - time.time(), 0) if until is not None else 0
 
 
 def backoff(attempts):
@@ -113,7 +133,7 @@ def queue(article_ids, *, by_editor=False):
     articles = Article.objects.filter(pk__in=list(article_ids)).select_related("source")
     for article in articles:
         channel = channel_for(article.language)
-        if not channel or not may_post(article):
+        if not channel or not may_post(article, channel):
             continue
         post = TelegramPost.objects.filter(article=article, channel=channel).first()
         if post is None:
@@ -211,7 +231,10 @@ def _notice_changes(now, limit):
     )
     for post in changed:
         article = post.article
-        if may_post(article) and compose(article, as_photo=bool(post.photo)).digest != post.digest:
+        if (
+            may_post(article, post.channel)
+            and compose(article, as_photo=bool(post.photo)).digest != post.digest
+        ):
             TelegramPost.objects.filter(pk=post.pk, status=Status.SENT).update(
                 status=Status.PENDING, next_attempt_at=now, attempts=0
             )
@@ -273,12 +296,16 @@ def deliver(post_id, bot=None):
     post = TelegramPost.objects.select_related("article__source").get(pk=post_id)
     mine = TelegramPost.objects.filter(pk=post_id, claimed_at=claimed_at)
     article = post.article
-    if not may_post(article):
-        # Withdrawn or switched off before it was sent: not sent. A message already in the
-        # channel stays as it is.
+    if not may_post(article, post.channel):
+        # Withdrawn, switched off or moved to the other language before it was sent: not sent.
+        # A message already in the channel stays as it is.
         status = Status.SENT if post.message_id else Status.CANCELLED
         mine.update(status=status, next_attempt_at=None, synced_at=claimed_at)
         return Outcome(status)
+    wait = channel_wait(post.channel)
+    if wait:
+        mine.update(status=Status.PENDING, next_attempt_at=claimed_at + timedelta(seconds=wait))
+        return Outcome(Status.PENDING, retry_in=wait)
     if post.message_id:
         # Telegram cannot turn a text message into a picture or back: the kind stays.
         as_photo = bool(post.photo)
@@ -332,6 +359,7 @@ def _failed(post, mine, error):
     if error.kind == TelegramError.RATE_LIMITED:
         # Telegram's wait holds for the whole channel: every post to it waits as long.
         until = now + timedelta(seconds=error.retry_after)
+        store(_wait_key(post.channel), until.timestamp(), error.retry_after)
         mine.update(status=Status.PENDING, next_attempt_at=until, last_error=dumps([error.message]))
         TelegramPost.objects.filter(
             channel=post.channel, status=Status.PENDING, next_attempt_at__lt=until

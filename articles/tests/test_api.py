@@ -2,16 +2,19 @@
 
 import base64
 import io
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
-from articles import stories
+from articles import stories, text
+from articles.api import throttling
 from articles.models import Article, DailyViews, Republish, Story, Tag
 from articles.services import store_renditions
 from articles.tests.factories import ArticleFactory, CategoryFactory, SourceFactory
@@ -333,6 +336,37 @@ def test_stories_list_their_published_versions_and_sources(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("prefix", [API, RU_API])
+def test_a_scheduled_version_of_a_story_is_neither_counted_nor_dated(client, prefix):
+    language = "ru" if prefix == RU_API else "az"
+    now = timezone.now()
+    shown = ArticleFactory(language=language, source=SourceFactory(), published_at=now)
+    scheduled = ArticleFactory(
+        language=language, source=SourceFactory(), published_at=now + timedelta(hours=3)
+    )
+    story = Story.objects.create(language=language)
+    Article.objects.filter(pk__in=[shown.pk, scheduled.pk]).update(story=story)
+    stories.refresh_stories([story.pk])
+
+    [listed] = get(client, f"{prefix}/stories/").json()["results"]
+    detail = get(client, f"{prefix}/stories/{story.pk}/").json()
+    article = get(client, f"{prefix}/articles/{shown.pk}/").json()
+    in_lists = [
+        get(client, f"{prefix}/{path}").json()["results"][0] for path in ("articles/", "latest/")
+    ]
+
+    published = shown.published_at.astimezone(text.BAKU_TZ).isoformat()
+    for story_seen in (listed, detail):
+        assert (story_seen["source_count"], story_seen["article_count"]) == (1, 1)
+        assert story_seen["last_published_at"] == published
+        assert [version["id"] for version in story_seen["articles"]] == [shown.pk]
+        assert story_seen["lead"]["story"]["source_count"] == 1
+    assert article["story"]["source_count"] == 1
+    assert article["story"]["other_versions"] == []
+    assert [item["story"]["source_count"] for item in in_lists] == [1, 1]
+
+
+@pytest.mark.django_db
 def test_sources_and_categories_in_both_languages(client):
     source = SourceFactory(name="Trend", slug="trend", language="ru")
     ArticleFactory(source=source, language="ru")
@@ -376,6 +410,33 @@ def test_the_number_of_queries_does_not_grow_with_the_page_size(client, path):
     fifty = article_queries(client, f"{API}/{path}?{size}=50")
 
     assert len(one) == len(fifty) <= 4, fifty
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "budget"),
+    [
+        ("", 0),
+        ("articles/?q=xəbər", 1),
+        ("articles/{article}/", 3),  # the article with its joins, its tags, its story's others
+        ("stories/{story}/", 2),  # the story with its lead, its visible versions
+        ("sources/{source}/", 1),
+        ("categories/", 1),
+    ],
+)
+def test_each_endpoint_reads_a_fixed_number_of_queries(client, path, budget):
+    category = CategoryFactory()
+    for number in range(3):
+        story = Story.objects.create(language="az")
+        for copy in range(3):
+            article = ArticleFactory(
+                title=f"Xəbər {number}", source=SourceFactory(), category=category, story=story
+            )
+            article.tags.add(Tag.objects.create(name=f"Etiket {number}-{copy}"))
+        stories.refresh_stories([story.pk])
+    url = path.format(article=article.pk, story=story.pk, source=article.source.slug)
+
+    assert len(article_queries(client, f"{API}/{url}")) == budget
 
 
 @pytest.mark.django_db
@@ -468,6 +529,44 @@ def test_too_many_requests_from_one_address_get_a_429(client, settings, prefix, 
     assert message in refused.json()["detail"]
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert other_address.status_code == 200
+
+
+def test_parallel_requests_from_one_address_are_each_counted(settings, monkeypatch):
+    settings.API_THROTTLE = 3
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    requests = 6
+    # Every request reads what the cache holds before any of them writes.
+    everyone_read = threading.Barrier(requests, timeout=10)
+    real_read = throttling.read_many
+
+    def read_then_wait(keys):
+        found = real_read(keys)
+        everyone_read.wait()
+        return found
+
+    monkeypatch.setattr(throttling, "read_many", read_then_wait)
+    answers = []
+
+    def ask():
+        request = RequestFactory().get(f"{API}/categories/", REMOTE_ADDR="198.51.100.9")
+        answers.append(throttling.AddressThrottle().allow_request(request, None))
+
+    threads = [threading.Thread(target=ask) for _ in range(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [False] * 3 + [True] * 3
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_the_api_answers_unthrottled(client, settings, redis_stopped):
+    settings.API_THROTTLE = 1
+
+    answers = [client.get(f"{API}/categories/") for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
 
 
 @pytest.mark.django_db

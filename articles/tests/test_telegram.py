@@ -5,6 +5,7 @@ from datetime import timedelta
 from html import unescape
 
 import pytest
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone, translation
@@ -14,6 +15,7 @@ from articles.services import store_renditions
 from articles.telegram import compose, posting
 from articles.telegram.bot import Bot
 from articles.telegram.tasks import post_articles, send_due_posts
+from articles.tests.conftest import TELEGRAM_TOKEN
 from articles.tests.factories import ArticleFactory, SourceFactory
 from articles.tests.feed_server import tiny_jpeg
 from articles.tests.telegram_server import (
@@ -176,10 +178,33 @@ def test_too_many_requests_waits_as_long_as_telegram_says_for_the_whole_channel(
         assert post.status == Status.PENDING and post.attempts == 0
         wait = post.next_attempt_at - timezone.now()
         assert timedelta(seconds=35) < wait <= timedelta(seconds=37)
+    # The 37 seconds have passed.
+    cache.clear()
     TelegramPost.objects.update(next_attempt_at=timezone.now())
     send_due_posts()
     assert set(posts.values_list("status", flat=True)) == {Status.SENT}
     assert len(bot_api.calls) == 3
+
+
+def test_posts_that_arrive_during_telegrams_wait_wait_too(bot_api):
+    first = fresh()
+    bot_api.script("sendMessage", too_many_requests(37))
+    send_due_posts()
+    # During the wait: an editor publishes another article and asks to retry the first now.
+    arrived = fresh()
+    post_articles([arrived.pk], by_editor=True)
+    posting.retry_now(TelegramPost.objects.filter(article=first))
+    send_due_posts()
+
+    assert bot_api.methods() == ["sendMessage"]  # nothing more was asked of the channel
+    for post in TelegramPost.objects.filter(article__in=[first, arrived]):
+        assert post.status == Status.PENDING
+        wait = post.next_attempt_at - timezone.now()
+        assert timedelta(seconds=30) < wait <= timedelta(seconds=37)
+    # The other channel was not told to wait.
+    fresh(language="ru")
+    send_due_posts()
+    assert [call.fields["chat_id"] for call in bot_api.calls] == ["@icma_az", "@icma_ru"]
 
 
 def test_a_task_that_runs_twice_posts_once(bot_api):
@@ -288,6 +313,27 @@ def test_a_changed_picture_edits_the_caption_and_the_photo(bot_api):
     assert TelegramPost.objects.get(article=article).photo == article.image.name
 
 
+def test_an_article_moved_to_the_other_language_goes_to_that_channel_only(bot_api):
+    posted = fresh(title="Başlıq", lead="Mətn.")
+    send_due_posts()
+    waiting = fresh(title="Gözləyən")
+    bot_api.script("sendMessage", server_error())
+    send_due_posts()
+    # The editor notices both are Russian texts and corrects their language.
+    for article in (posted, waiting):
+        article.language, article.title = "ru", "Заголовок"
+        article.save()
+    TelegramPost.objects.update(next_attempt_at=timezone.now())
+    post_articles([posted.pk, waiting.pk], by_editor=True)
+    send_due_posts()
+
+    chats = [(call.method, call.fields["chat_id"]) for call in bot_api.calls]
+    assert chats == [("sendMessage", "@icma_az")] * 2 + [("sendMessage", "@icma_ru")] * 2
+    # The Azerbaijani channel keeps its message as it was, and the waiting one is not sent there.
+    assert TelegramPost.objects.get(article=posted, channel="@icma_az").status == Status.SENT
+    assert TelegramPost.objects.get(article=waiting, channel="@icma_az").status == Status.CANCELLED
+
+
 def test_message_is_not_modified_is_no_failure(bot_api):
     article = fresh(title="Başlıq")
     send_due_posts()
@@ -369,6 +415,26 @@ def test_the_token_never_reaches_the_stored_error(bot_api, settings):
     post = TelegramPost.objects.get(article=article)
     assert post.status == Status.PENDING  # never connected: retried by itself
     assert "TEST-token" not in post.last_error
+
+
+def test_no_part_of_the_token_reaches_a_stored_error_when_its_text_is_cut(bot_api, settings):
+    echoed = "Not Found: " + "x" * 273 + f" /bot{TELEGRAM_TOKEN}/sendMessage"
+    bot_api.script("sendMessage", bad_request(echoed))
+    article = fresh()
+    send_due_posts()
+    # A mistyped address (no scheme) is quoted in the error, cut at 100 characters.
+    settings.TELEGRAM_API_BASE = "127.0.0.1:9/" + "x" * 69
+    ru = fresh(language="ru")
+    send_due_posts()
+
+    errors = [TelegramPost.objects.get(article=item).last_error for item in (article, ru)]
+    assert "Not Found: xxx" in errors[0] and "not an http(s) address" in errors[1]
+    secret = TELEGRAM_TOKEN.split(":")[1]
+    assert all(secret[:4] not in error for error in errors), errors
+
+
+def test_the_bot_does_not_show_its_token_when_printed(bot_api):
+    assert TELEGRAM_TOKEN.split(":")[1] not in repr(Bot.from_settings())
 
 
 def test_an_import_that_publishes_is_posted_by_the_runner(bot_api, settings, server, make_source):

@@ -49,6 +49,25 @@ def test_a_write_is_one_statement_and_does_not_count_the_table(db_cache):
     assert db_cache.get_many(["menu", "latest"]) == {"menu": ["Siyasət"], "latest": "Son xəbərlər"}
 
 
+def test_add_is_one_statement_and_takes_only_a_free_or_expired_key(db_cache):
+    db_cache.set("taken", "first", 60)
+    db_cache.set("stale", "old", 60)
+    expire_all()
+    db_cache.set("taken", "first", 60)
+
+    with CaptureQueriesContext(connection) as queries:
+        added = [db_cache.add(key, "second", 60) for key in ("taken", "stale", "free")]
+
+    assert added == [False, True, True]
+    assert len(queries) == 3
+    assert not any("COUNT(" in query["sql"].upper() for query in queries.captured_queries)
+    assert db_cache.get_many(["taken", "stale", "free"]) == {
+        "taken": "first",
+        "stale": "second",
+        "free": "second",
+    }
+
+
 def test_values_keep_their_timeouts(db_cache):
     db_cache.set("forever", 1, None)
     db_cache.set("gone", 2, -1)
