@@ -243,7 +243,9 @@ def weighted_terms(title, lead, language):
                 continue
             else:
                 weight = 2.0 if token[0].isupper() else 1.0
-            key = stem(_ABBREVIATIONS.get(token.lower(), token), language)
+            if len(token) <= 4:
+                token = _ABBREVIATIONS.get(token.lower(), token)
+            key = stem(token, language)
             if key in stops or (len(key) < 3 and not key[0].isdigit()):
                 continue
             terms[key] = max(terms.get(key, 0), weight * factor)
@@ -337,7 +339,7 @@ _NUMBER_WORDS = {  # language: (tens and teens, units)
     ),
 }
 _NUMBER_WORDS = {
-    language: (_word_values(tens), _word_values(units))
+    language: (_word_values(f"{tens} {tens.title()}"), _word_values(units))
     for language, (tens, units) in _NUMBER_WORDS.items()
 }
 
@@ -345,6 +347,8 @@ _NUMBER_WORDS = {
 def _number_words(tokens, language):
     """Return the tokens with numbers of 10 and more written in words turned into digits."""
     tens, units = _NUMBER_WORDS.get(language, _NUMBER_WORDS["az"])
+    if tens.keys().isdisjoint(tokens):  # most sentences have none: one pass in C tells
+        return tokens
     result = []
     for token in tokens:
         word = token.lower()
@@ -358,32 +362,48 @@ def _number_words(tokens, language):
     return result
 
 
-_AZ_MONTHS = "yanvar fevral mart aprel may iyun iyul avqust sentyabr oktyabr noyabr dekabr"
-_RU_MONTHS = "январ феврал март апрел ма[яй] июн июл август сентябр октябр ноябр декабр"
+_MONTHS = {
+    language: {
+        name: number for number, names in enumerate(months.split(), 1) for name in names.split("/")
+    }
+    for language, months in (
+        ("az", "yanvar fevral mart aprel may iyun iyul avqust sentyabr oktyabr noyabr dekabr"),
+        ("ru", "январ феврал март апрел мая/май июн июл август сентябр октябр ноябр декабр"),
+    )
+}
 _DATE_PATTERNS = {
-    language: [
-        (re.compile(pattern, re.I), months)
-        for pattern in (
-            # "4 dekabr", "4-cü dekabrda", "4 декабря"; "dekabrın 4-də"
-            rf"\b(?P<day>\d{{1,2}})(?:-\w+)?\s+(?P<month>{'|'.join(months.split())})",
-            rf"\b(?P<month>{'|'.join(months.split())})\w*\s+(?P<day>\d{{1,2}})(?!\d|[.,:]\d)",
-        )[: 2 if language == "az" else 1]
-    ]
-    for language, months in (("az", _AZ_MONTHS), ("ru", _RU_MONTHS))
+    # "4 dekabr", "4-cü dekabrda", "4 декабря"; "dekabrın 4-də" (Azerbaijani only). Not re.I,
+    # much slower on these alternations: a month is in lower case, or capitalised at the start.
+    language: re.compile(
+        rf"\b(?P<day>\d{{1,2}})(?:-\w+)?\s+(?P<month>{names})"
+        + (
+            rf"|\b(?P<month2>{names})\w*\s+(?P<day2>\d{{1,2}})(?!\d|[.,:]\d)"
+            if language == "az"
+            else ""
+        )
+    )
+    for language, names in (
+        (
+            language,
+            "|".join(
+                f"[{name[0].upper()}{name[0]}{'İ' * (name[0] == 'i')}]{name[1:]}" for name in months
+            ),
+        )
+        for language, months in _MONTHS.items()
+    )
 }
 
 
 def _dates(line, language):
     """Return the days of months this line names, as "day/month" ("dekabrın 4-də" -> "4/12")."""
-    found = set()
-    for pattern, months in _DATE_PATTERNS.get(language, ()):
-        for match in pattern.finditer(line):
-            month = match["month"].lower()
-            number = next(
-                n for n, name in enumerate(months.split(), 1) if re.fullmatch(name, month)
-            )
-            found.add(f"{int(match['day'])}/{number}")
-    return found
+    pattern = _DATE_PATTERNS.get(language)
+    if pattern is None:
+        return ()
+    months = _MONTHS[language]
+    return {
+        f"{int(match['day'] or match['day2'])}/{months[_fold(match['month'] or match['month2'])]}"
+        for match in pattern.finditer(line)
+    }
 
 
 # --- MinHash (one-permutation hashing) and keys ---------------------------------------------
@@ -507,16 +527,25 @@ def _title_names(features):
     return {name for name in title & features.names if not name[0].isdigit()}
 
 
-def _other_actors(first, second):
-    """Tell whether each title names someone or somewhere the other text never mentions.
+def _other_actors(first, second, few):
+    """Tell whether the titles name other actors: other events, however much else is shared.
 
-    "Peter Siyarto İlham Əliyevlə görüşüb" and "İlham Əliyev Almaniyaya səfərə gedib" share
-    the president but each has its own other actor; so do two matches of the same league.
+    Each title names someone or somewhere the other text never mentions: "Peter Siyarto İlham
+    Əliyevlə görüşüb" and "İlham Əliyev Almaniyaya səfərə gedib" share the president but each
+    has its own other actor; so do two matches of the same league. Or, when the texts share
+    only a `few` names, the titles name no one in common and one of them names someone the
+    other never mentions: accidents in Xaçmaz and in Quba on the Bakı-Quba road (the one in
+    Xaçmaz mentions Quba, in the road's name). With more names in common that is a title in
+    other words ("Azərbaycan və Türkiyə XİN başçıları ..." for "Bayramov Fidanla ...").
     """
+    names, other_names = _title_names(first), _title_names(second)
     seen, other_seen = first.names | first.terms.keys(), second.names | second.terms.keys()
-    return any(not _mentioned(name, other_seen) for name in _title_names(first)) and any(
-        not _mentioned(name, seen) for name in _title_names(second)
-    )
+    alone = any(not _mentioned(name, other_seen) for name in names)
+    other_alone = any(not _mentioned(name, seen) for name in other_names)
+    if alone and other_alone:
+        return True
+    common = any(_mentioned(name, other_names) for name in names)
+    return few and (alone or other_alone) and bool(names and other_names) and not common
 
 
 def _mentioned(name, seen):
@@ -602,7 +631,8 @@ def same_event(first, second):
     ):
         return 0.0
     shared = first.names & second.names | _capitalised(first, second) | _capitalised(second, first)
-    if len(shared) < MIN_SHARED_NAMES or _other_actors(first, second):
+    few = len(shared) <= MIN_SHARED_NAMES
+    if len(shared) < MIN_SHARED_NAMES or _other_actors(first, second, few):
         return 0.0
     overlap = len(shared) / min(len(first.names), len(second.names))
     if overlap >= NAMES_OVERLAP and weighted_similarity(first.terms, second.terms) >= WORDS:
