@@ -17,8 +17,10 @@ row, read by language, key and time), never by a scan of recent articles:
 
 A candidate joins the arriving article to its story when the texts are near-copies, or when
 the weighted words agree and names or numbers are shared and the two were published within
-REWRITE_WINDOW (same day or the next): the same topic alone is not the same event. Precision
-first: a wrong merge hides news, a missed one only shows a duplicate. Matching never moves an
+REWRITE_WINDOW (same day or the next): the same topic alone is not the same event. Either way
+their numbers must agree and they must not name other days or other actors (`same_event`):
+portals repeat templates daily (the rate, the forecast, a fire summary). Precision first: a
+wrong merge hides news, a missed one only shows a duplicate. Matching never moves an
 article that already has a story, and never deletes or unpublishes anything.
 """
 
@@ -137,7 +139,8 @@ _STEM_RULES = {"az": (_AZ_SUFFIXES, 3, 4), "ru": (_RU_SUFFIXES, 1, 4)}  # suffix
 
 # The last lines of each: words of institutions' official names (Dövlət Yol Polisi, Səhiyyə
 # Nazirliyi, Masallı Rayon Polis Şöbəsi), capitalised there but shared by unrelated events, and
-# the capitals of a title's tag ("- YENİLƏNİB", "(ОБНОВЛЕНО)"), read as acronyms otherwise.
+# the capitals of a title's tag ("- YENİLƏNİB", "(ОБНОВЛЕНО)"), read as acronyms otherwise, and
+# the months ("20 Yanvar" is a date, kept as one: 20/1).
 _STOPWORDS = {
     "az": """və ilə üçün bu o bir da də ki ən daha olan olub olaraq edib edilib edir edilir üzrə
         isə həm artıq sonra əvvəl qədər görə barədə haqqında il ilin gün günü saat tarixində
@@ -145,13 +148,15 @@ _STOPWORDS = {
         keçirilib olunub olunur ona onun onlar bunu buna belə kimi amma lakin ancaq yəni yeni
         ayın bugün bu gün dünən sabah hazırda artıq isə azərbaycan bakı respublika ölkə
         hadisə nəticəsində rayon rayonu şəhər kənd qəsəbə dövlət xidmət xidməti nazirlik
-        nazirliyi yenilənib yenilənir siyahı foto video""",
+        nazirliyi yenilənib yenilənir siyahı foto video
+        yanvar fevral mart aprel may iyun iyul avqust sentyabr oktyabr noyabr dekabr""",
     "ru": """и в во на с со по к о об от из за для что как это этот эта эти его ее её их не но
         а же ли бы был была были было будет также уже при до после под над между который
         которая которые году года год он она они мы вы все всех так там тут где когда чем
         или ни то более сегодня вчера завтра сейчас азербайджан баку республика страна
         дтп район района город государственный государственной министерство служба службы
-        обновлено обновляется список фото видео""",
+        обновлено обновляется список фото видео
+        января февраля марта апреля мая июня июля августа сентября октября ноября декабря""",
 }
 
 
@@ -502,9 +507,17 @@ def _agreement(numbers, other_numbers):
     return len(numbers & other_numbers) / min(len(numbers), len(other_numbers))
 
 
+_TIME = re.compile(r"\d{1,2}:\d\d")
+
+
 def _counts_only(numbers):
-    """Tell whether these numbers are all small whole numbers (people, storeys, not prices)."""
-    return all(number.isdigit() and len(number) <= 3 for number in numbers)
+    """Tell whether these numbers are all small whole numbers (people, storeys, not prices).
+
+    A time of day (08:40) may be among them: an update tells when it happened again.
+    """
+    return all(
+        (number.isdigit() and len(number) <= 3) or _TIME.fullmatch(number) for number in numbers
+    )
 
 
 def _capitalised(first, second):
@@ -630,11 +643,14 @@ def same_event(first, second):
         apart <= UPDATE_WINDOW and _counts_only(numbers) and _counts_only(other_numbers)
     ):
         return 0.0
-    shared = first.names & second.names | _capitalised(first, second) | _capitalised(second, first)
+    # A date is a number of the text too ("20 Yanvar": 20 and 20/1): one fact, counted once.
+    names, other_names = first.names - dates, second.names - other_dates
+    shared = names & other_names | _capitalised(first, second) | _capitalised(second, first)
     few = len(shared) <= MIN_SHARED_NAMES
     if len(shared) < MIN_SHARED_NAMES or _other_actors(first, second, few):
         return 0.0
-    overlap = len(shared) / min(len(first.names), len(second.names))
+    # At most 1: names the other text writes only at a sentence's start count as shared.
+    overlap = min(1.0, len(shared) / min(len(names), len(other_names)))
     if overlap >= NAMES_OVERLAP and weighted_similarity(first.terms, second.terms) >= WORDS:
         return overlap * NEAR_COPY  # a near-copy, when there is one, is the better match
     return 0.0
