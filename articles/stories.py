@@ -317,12 +317,12 @@ def _number(token):
     return token
 
 
-# Numbers of 10 and more written in words ("on iki faiz", "двенадцать процентов"): the same
-# figure as "12". Smaller ones stay words: "bir", "iki", "один" are mostly not figures.
 def _word_values(table):
     return {word: int(value) for word, value in (pair.split(":") for pair in table.split())}
 
 
+# Numbers of 10 and more written in words ("on iki faiz", "двенадцать процентов"): the same
+# figure as "12". Smaller ones stay words: "bir", "iki", "один" are mostly not figures.
 _RU_TEENS = "один две три четыр пят шест сем восем девят"  # + "надцать" / "надцати": 11-19
 _NUMBER_WORDS = {  # language: (tens and teens, units)
     "az": (
