@@ -17,8 +17,10 @@ row, read by language, key and time), never by a scan of recent articles:
 
 A candidate joins the arriving article to its story when the texts are near-copies, or when
 the weighted words agree and names or numbers are shared and the two were published within
-REWRITE_WINDOW (same day or the next): the same topic alone is not the same event. Precision
-first: a wrong merge hides news, a missed one only shows a duplicate. Matching never moves an
+REWRITE_WINDOW (same day or the next): the same topic alone is not the same event. Either way
+their numbers must agree and they must not name other days or other actors (`same_event`):
+portals repeat templates daily (the rate, the forecast, a fire summary). Precision first: a
+wrong merge hides news, a missed one only shows a duplicate. Matching never moves an
 article that already has a story, and never deletes or unpublishes anything.
 """
 
@@ -56,6 +58,8 @@ NEAR_COPY = 0.5  # estimated Jaccard of the shingles
 NAMES_OVERLAP = 0.5  # share of the names and numbers of the shorter text found in the other
 MIN_SHARED_NAMES = 2
 WORDS = 0.12  # weighted Jaccard of title and lead words
+NUMBERS_AGREE = 0.5  # share of the numbers of the text giving fewer found in the other
+UPDATE_WINDOW = timedelta(hours=12)  # a toll updated later the same day: 3 dead, then 5
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +73,7 @@ _LINE_DROP = re.compile(
     r"izləyin|abunə ol|kanalımız|səhifəmiz|bizi .{0,30}(?:telegram|facebook|instagram"
     r"|youtube|whatsapp|tiktok)|следите за|подписывайтесь|подпишитесь"
     r"|наш(?:ем|ему)? (?:telegram|телеграм)|присоединяйтесь|все новости"
+    r"|ctrl\s*\+\s*enter"  # "Если вы нашли ошибку, выделите ее и нажмите Ctrl+Enter"
     # "Read also: <a headline>" lines: the phrase, then a colon or nothing.
     r"|^(?:həmçinin oxuyun|həmçinin oxu|oxuyun|oxu|ardını oxu|daha ətraflı|читайте также"
     r"|читайте ещё|читайте еще|подробнее)\s*(?::|$)",
@@ -76,7 +81,17 @@ _LINE_DROP = re.compile(
 )
 _AZ_SAYS = r"(?:xəbər verir|məlumat verir|məlumat yayır|xəbər yayır|bildirir|yazır)"
 _RU_SAYS = r"(?:сообщает|сообщают|сообщило|передает|передаёт|пишет|информирует)"
+# Agency datelines: "Bakı. 3 dekabr. REPORT.AZ/", "Bakı, 4 dekabr, AZƏRTAC.", "BAKI, Azərbaycan,
+# 4 dekabr. /Trend/ -", "БАКУ, 3 дек – Sputnik.", "БАКУ /Trend/ -". The publication date says
+# nothing about which event it is (tomorrow's forecast is dated today) and would be taken for
+# the event's date.
+_DATELINE = re.compile(
+    r"^(?:Bakı|BAKI|Baku|BAKU|Баку|БАКУ)(?:,\s*(?:Azərbaycan|Азербайджан))?"
+    r"(?:[.,]\s*\d{1,2}\s+[^\W\d]+\.?[.,]?\s*(?:[–—-]\s*)?/?[^\s/]{2,20}/?|\s*/[^/\s]{2,20}/)"
+    r"(?=\s)\s*(?:[–—-]\s*)?"
+)
 _PREFIXES = (
+    _DATELINE,
     re.compile(rf"^[^!?]{{0,80}}?\b{_AZ_SAYS} ki,?\s*", re.I),
     re.compile(
         r"^[^!?]{0,80}?(?:məlumatına görə|məlumatına əsasən|istinadən|alınan məlumat(?:a|lara)"
@@ -105,6 +120,7 @@ _AZ_SUFFIXES = sorted(
         *"ya ye na ne yi yu ni nu si su in un i u a e".split(),
         *"mis mus ib ub yib yub acaq ecek aciq ecek maq mek dir dur".split(),
         *"lik liq luq luk la le yla yle".split(),
+        *"ndaki ndeki daki deki taki teki".split(),  # Yasamaldakı, küçəsindəki
     },
     key=len,
     reverse=True,
@@ -121,16 +137,26 @@ _RU_SUFFIXES = sorted(
 )
 _STEM_RULES = {"az": (_AZ_SUFFIXES, 3, 4), "ru": (_RU_SUFFIXES, 1, 4)}  # suffixes, passes, min
 
+# The last lines of each: words of institutions' official names (Dövlət Yol Polisi, Səhiyyə
+# Nazirliyi, Masallı Rayon Polis Şöbəsi), capitalised there but shared by unrelated events, and
+# the capitals of a title's tag ("- YENİLƏNİB", "(ОБНОВЛЕНО)"), read as acronyms otherwise, and
+# the months ("20 Yanvar" is a date, kept as one: 20/1).
 _STOPWORDS = {
     "az": """və ilə üçün bu o bir da də ki ən daha olan olub olaraq edib edilib edir edilir üzrə
         isə həm artıq sonra əvvəl qədər görə barədə haqqında il ilin gün günü saat tarixində
         zamanı çox hər bütün həmçinin bildirib deyib qeyd məlumat xəbər verir verib edilən
         keçirilib olunub olunur ona onun onlar bunu buna belə kimi amma lakin ancaq yəni yeni
-        ayın bugün bu gün dünən sabah hazırda artıq isə azərbaycan bakı respublika ölkə""",
+        ayın bugün bu gün dünən sabah hazırda artıq isə azərbaycan bakı respublika ölkə
+        hadisə nəticəsində rayon rayonu şəhər kənd qəsəbə dövlət xidmət xidməti nazirlik
+        nazirliyi yenilənib yenilənir siyahı foto video
+        yanvar fevral mart aprel may iyun iyul avqust sentyabr oktyabr noyabr dekabr""",
     "ru": """и в во на с со по к о об от из за для что как это этот эта эти его ее её их не но
         а же ли бы был была были было будет также уже при до после под над между который
         которая которые году года год он она они мы вы все всех так там тут где когда чем
-        или ни то более сегодня вчера завтра сейчас азербайджан баку республика страна""",
+        или ни то более сегодня вчера завтра сейчас азербайджан баку республика страна
+        дтп район района город государственный государственной министерство служба службы
+        обновлено обновляется список фото видео
+        января февраля марта апреля мая июня июля августа сентября октября ноября декабря""",
 }
 
 
@@ -197,10 +223,16 @@ def _lead_text(article, body_lines):
         return lead
     taken = []
     for line in body_lines:
-        taken.append(line)
+        # A line whose attribution was cut ("..., APA xəbər verir.") has lost its full stop:
+        # without it the next line's first word would read as a name inside a sentence.
+        taken.append(line if line[-1] in ".!?…:" else f"{line}.")
         if sum(map(len, taken)) >= 300:
             break
     return " ".join(taken)[:400]
+
+
+# "1,5 mln" and "1.5 milyon" are one figure: the abbreviations read as the words.
+_ABBREVIATIONS = {"mln": "milyon", "mlrd": "milyard", "млн": "миллион", "млрд": "миллиард"}
 
 
 def weighted_terms(title, lead, language):
@@ -208,13 +240,16 @@ def weighted_terms(title, lead, language):
     stops = _stopword_stems(language)
     terms = {}
     for part, factor in ((title, 1.5), (lead, 1.0)):
-        for token in _TOKEN.findall(part):
+        for token in _number_words(_TOKEN.findall(part), language):
             if token[0].isdigit():
                 weight = 0.5 if _YEAR.fullmatch(token) else 2.0
+                token = _number(token)
             elif len(token) < 3:
                 continue
             else:
                 weight = 2.0 if token[0].isupper() else 1.0
+            if len(token) <= 4:
+                token = _ABBREVIATIONS.get(token.lower(), token)
             key = stem(token, language)
             if key in stops or (len(key) < 3 and not key[0].isdigit()):
                 continue
@@ -223,33 +258,157 @@ def weighted_terms(title, lead, language):
 
 
 def names_and_numbers(lines, language):
-    """Return the stems of the names, places, acronyms and numbers of these lines.
+    """Return the stems of the names, places, acronyms, numbers and dates of these lines.
 
     A capitalised word counts when it is not the first of a sentence, or when it also shows
-    capitalised inside a sentence elsewhere (a title's first word is often a name: Qarabağ).
-    Years say little about which event it is and are left out.
+    capitalised inside a sentence elsewhere (a title's first word is often a name: Qarabağ),
+    or when it starts two sentences and never shows in lower case (Masallıda ..., Masallı
+    rayonunun ...: Azerbaijani sentences often start with the place). Years say little about
+    which event it is and are left out; a day of a month is also kept as "day/month".
     """
     stops = _stopword_stems(language)
     names = set()
+    starts = Counter()
+    lower = set()
+    sentences = set()  # the lead is often the body's first lines again: count them once
     for line in lines:
+        names.update(_dates(line, language))
         for sentence in _SENTENCE_SPLIT.split(line):
-            tokens = _TOKEN.findall(sentence)
+            sentence = sentence.strip()
+            if sentence in sentences:
+                continue
+            sentences.add(sentence)
+            tokens = _number_words(_TOKEN.findall(sentence), language)
             for position, token in enumerate(tokens):
                 head = token[0]
                 if head.isdigit():
                     if not _YEAR.fullmatch(token):
-                        names.add(token.replace(",", "."))
+                        names.add(_number(token))
                     continue
-                if len(token) < 2 or not head.isupper():
+                if len(token) < 2:
                     continue
+                if not head.isupper():
+                    lower.add(_fold(token))
+                    continue
+                key = stem(token, language)
                 # A sentence's first word counts only as an acronym, or where it also shows
                 # capitalised inside a sentence (then it is added there).
                 if position == 0 and not token.isupper():
+                    starts[key] += 1
                     continue
-                key = stem(token, language)
                 if key not in stops:
                     names.add(key)
+    lower_stems = {stem(word, language) for word in lower}
+    names.update(
+        key
+        for key, count in starts.items()
+        if count >= 2 and len(key) >= 4 and key not in stops and key not in lower_stems
+    )
     return sorted(names)
+
+
+def _number(token):
+    """Write a number one way: "1,5" and "1.50" as "1.5" (a decimal comma or trailing zeros)."""
+    token = token.replace(",", ".")
+    whole, dot, fraction = token.partition(".")
+    if dot and fraction.isdigit():
+        fraction = fraction.rstrip("0")
+        return f"{whole}.{fraction}" if fraction else whole
+    return token
+
+
+def _word_values(table):
+    return {word: int(value) for word, value in (pair.split(":") for pair in table.split())}
+
+
+# Numbers of 10 and more written in words ("on iki faiz", "двенадцать процентов"): the same
+# figure as "12". Smaller ones stay words: "bir", "iki", "один" are mostly not figures.
+_RU_TEENS = "один две три четыр пят шест сем восем девят"  # + "надцать" / "надцати": 11-19
+_NUMBER_WORDS = {  # language: (tens and teens, units)
+    "az": (
+        "on:10 iyirmi:20 otuz:30 qırx:40 əlli:50 altmış:60 yetmiş:70 səksən:80 doxsan:90",
+        "bir:1 iki:2 üç:3 dörd:4 beş:5 altı:6 yeddi:7 səkkiz:8 doqquz:9",
+    ),
+    "ru": (
+        "десять:10 десяти:10 двадцать:20 двадцати:20 тридцать:30 тридцати:30 сорок:40 "
+        "сорока:40 пятьдесят:50 пятидесяти:50 шестьдесят:60 шестидесяти:60 семьдесят:70 "
+        "семидесяти:70 восемьдесят:80 восьмидесяти:80 девяносто:90 девяноста:90 "
+        + " ".join(
+            f"{base}надцат{end}:{value}"
+            for value, base in enumerate(_RU_TEENS.split(), 11)
+            for end in "ьи"
+        ),
+        "один:1 одна:1 одного:1 одной:1 два:2 две:2 двух:2 три:3 трех:3 трёх:3 четыре:4 "
+        "четырех:4 пять:5 пяти:5 шесть:6 шести:6 семь:7 семи:7 восемь:8 восьми:8 девять:9 "
+        "девяти:9",
+    ),
+}
+_NUMBER_WORDS = {
+    language: (_word_values(f"{tens} {tens.title()}"), _word_values(units))
+    for language, (tens, units) in _NUMBER_WORDS.items()
+}
+
+
+def _number_words(tokens, language):
+    """Return the tokens with numbers of 10 and more written in words turned into digits."""
+    tens, units = _NUMBER_WORDS.get(language, _NUMBER_WORDS["az"])
+    if tens.keys().isdisjoint(tokens):  # most sentences have none: one pass in C tells
+        return tokens
+    result = []
+    for token in tokens:
+        word = token.lower()
+        previous = result[-1] if result else ""
+        if word in units and previous.isdigit() and previous.endswith("0") and previous != "0":
+            result[-1] = str(int(previous) + units[word])  # "on iki", "двадцать пять"
+        elif word in tens:
+            result.append(str(tens[word]))
+        else:
+            result.append(token)
+    return result
+
+
+_MONTHS = {
+    language: {
+        name: number for number, names in enumerate(months.split(), 1) for name in names.split("/")
+    }
+    for language, months in (
+        ("az", "yanvar fevral mart aprel may iyun iyul avqust sentyabr oktyabr noyabr dekabr"),
+        ("ru", "январ феврал март апрел мая/май июн июл август сентябр октябр ноябр декабр"),
+    )
+}
+_DATE_PATTERNS = {
+    # "4 dekabr", "4-cü dekabrda", "4 декабря"; "dekabrın 4-də" (Azerbaijani only). Not re.I,
+    # much slower on these alternations: a month is in lower case, or capitalised at the start.
+    language: re.compile(
+        rf"\b(?P<day>\d{{1,2}})(?:-\w+)?\s+(?P<month>{names})"
+        + (
+            rf"|\b(?P<month2>{names})\w*\s+(?P<day2>\d{{1,2}})(?!\d|[.,:]\d)"
+            if language == "az"
+            else ""
+        )
+    )
+    for language, names in (
+        (
+            language,
+            "|".join(
+                f"[{name[0].upper()}{name[0]}{'İ' * (name[0] == 'i')}]{name[1:]}" for name in months
+            ),
+        )
+        for language, months in _MONTHS.items()
+    )
+}
+
+
+def _dates(line, language):
+    """Return the days of months this line names, as "day/month" ("dekabrın 4-də" -> "4/12")."""
+    pattern = _DATE_PATTERNS.get(language)
+    if pattern is None:
+        return ()
+    months = _MONTHS[language]
+    return {
+        f"{int(match['day'] or match['day2'])}/{months[_fold(match['month'] or match['month2'])]}"
+        for match in pattern.finditer(line)
+    }
 
 
 # --- MinHash (one-permutation hashing) and keys ---------------------------------------------
@@ -323,7 +482,96 @@ def weighted_similarity(first, second):
 
 
 def _numbers(names):
-    return {name for name in names if name[0].isdigit()}
+    return {name for name in names if name[0].isdigit() and "/" not in name}
+
+
+def _dates_of(names):
+    return {name for name in names if "/" in name}
+
+
+def _agreement(numbers, other_numbers):
+    """Return the share of the fewer numbers found among the others; None if one gives none.
+
+    A decimal (a rate, a price, a magnitude: 1.9847, 79.12, 4.1) is the event's own figure: when
+    both give decimals, one of the fewer missing in the other is disagreement (0), though the
+    dollar's 1.7 and the other whole numbers agree. Tomorrow's rate shares most of today's.
+    """
+    if not numbers or not other_numbers:
+        return None
+    decimals = {number for number in numbers if "." in number}
+    other_decimals = {number for number in other_numbers if "." in number}
+    if decimals and other_decimals:
+        fewer, more = sorted((decimals, other_decimals), key=len)
+        if not fewer <= more:
+            return 0.0
+    return len(numbers & other_numbers) / min(len(numbers), len(other_numbers))
+
+
+_TIME = re.compile(r"\d{1,2}:\d\d")
+
+
+def _counts_only(numbers):
+    """Tell whether these numbers are all small whole numbers (people, storeys, not prices).
+
+    A time of day (08:40) may be among them: an update tells when it happened again.
+    """
+    return all(
+        (number.isdigit() and len(number) <= 3) or _TIME.fullmatch(number) for number in numbers
+    )
+
+
+def _capitalised(first, second):
+    """Return the names of the first text the second writes capitalised in title or lead.
+
+    Names at a sentence's start are not taken as names ("Yasamal rayonunda ..." starts the
+    text): where the other text has them as names, they are the same names.
+    """
+    return {
+        name
+        for name in first.names - second.names
+        if second.terms.get(name, 0) >= 2.0 and not name[0].isdigit()
+    }
+
+
+def _title_names(features):
+    # The capitalised words of the title (weight 3.0 in `terms`, as are its numbers) that are
+    # names of the text.
+    title = {term for term, weight in features.terms.items() if weight >= 3.0}
+    return {name for name in title & features.names if not name[0].isdigit()}
+
+
+def _other_actors(first, second, few):
+    """Tell whether the titles name other actors: other events, however much else is shared.
+
+    Each title names someone or somewhere the other text never mentions: "Peter Siyarto İlham
+    Əliyevlə görüşüb" and "İlham Əliyev Almaniyaya səfərə gedib" share the president but each
+    has its own other actor; so do two matches of the same league. Or, when the texts share
+    only a `few` names, the titles name no one in common and one of them names someone the
+    other never mentions: accidents in Xaçmaz and in Quba on the Bakı-Quba road (the one in
+    Xaçmaz mentions Quba, in the road's name). With more names in common that is a title in
+    other words ("Azərbaycan və Türkiyə XİN başçıları ..." for "Bayramov Fidanla ...").
+    """
+    names, other_names = _title_names(first), _title_names(second)
+    seen, other_seen = first.names | first.terms.keys(), second.names | second.terms.keys()
+    alone = any(not _mentioned(name, other_seen) for name in names)
+    other_alone = any(not _mentioned(name, seen) for name in other_names)
+    if alone and other_alone:
+        return True
+    common = any(_mentioned(name, other_names) for name in names)
+    return few and (alone or other_alone) and bool(names and other_names) and not common
+
+
+def _mentioned(name, seen):
+    # The light stemmer leaves a name's forms apart at times (Ильхам -> ильх, Ильхамом ->
+    # ильхам; Губе, Губа): a common beginning of all but the shorter's last letter will do.
+    if name in seen:
+        return True
+    for other in seen:
+        shorter = min(len(name), len(other))
+        need = min(5, shorter - 1)
+        if need >= 3 and name[:need] == other[:need]:
+            return True
+    return False
 
 
 class Features:
@@ -368,26 +616,41 @@ class Features:
 def same_event(first, second):
     """Tell whether two articles' features report the same event: return a score, else 0.
 
-    Near-copies by their shingles. Rewrites by their names and numbers: most of the names of
-    the shorter one found in the other (the same actors and places), a number in common if
-    both give numbers (another score, another magnitude: another event), the words of title
-    and lead not foreign to each other, and published within REWRITE_WINDOW.
+    Another date (both name days of months, none in common) is another event however alike
+    the texts: the daily rate, forecast or court hearing repeat one template. Near-copies by
+    their shingles, when their numbers agree (a template with other figures is no copy).
+    Rewrites by their names and numbers: most of the names of the shorter one found in the
+    other (the same actors and places), half of the numbers of the one giving fewer found in
+    the other, the words of title and lead not foreign to each other, no title naming an actor
+    the other text never mentions, and published within REWRITE_WINDOW. Numbers that do not
+    agree pass only as a same-day update of a toll (UPDATE_WINDOW, small whole numbers).
     """
     apart = abs(first.published_at - second.published_at)
     if apart > WINDOW:
         return 0.0
+    dates, other_dates = _dates_of(first.names), _dates_of(second.names)
+    if dates and other_dates and not dates & other_dates:
+        return 0.0
+    numbers, other_numbers = _numbers(first.names), _numbers(second.names)
+    agreement = _agreement(numbers, other_numbers)
+    numbers_agree = agreement is None or agreement >= NUMBERS_AGREE
     near = signature_similarity(first.bins, second.bins)
-    if near >= NEAR_COPY:
+    if near >= NEAR_COPY and numbers_agree:
         return near
     if apart > REWRITE_WINDOW:
         return 0.0
-    shared = first.names & second.names
-    if len(shared) < MIN_SHARED_NAMES:
+    if not numbers_agree and not (
+        apart <= UPDATE_WINDOW and _counts_only(numbers) and _counts_only(other_numbers)
+    ):
         return 0.0
-    numbers, other_numbers = _numbers(first.names), _numbers(second.names)
-    if numbers and other_numbers and not numbers & other_numbers:
+    # A date is a number of the text too ("20 Yanvar": 20 and 20/1): one fact, counted once.
+    names, other_names = first.names - dates, second.names - other_dates
+    shared = names & other_names | _capitalised(first, second) | _capitalised(second, first)
+    few = len(shared) <= MIN_SHARED_NAMES
+    if len(shared) < MIN_SHARED_NAMES or _other_actors(first, second, few):
         return 0.0
-    overlap = len(shared) / min(len(first.names), len(second.names))
+    # At most 1: names the other text writes only at a sentence's start count as shared.
+    overlap = min(1.0, len(shared) / min(len(names), len(other_names)))
     if overlap >= NAMES_OVERLAP and weighted_similarity(first.terms, second.terms) >= WORDS:
         return overlap * NEAR_COPY  # a near-copy, when there is one, is the better match
     return 0.0

@@ -110,6 +110,38 @@ def test_word_endings_and_case_fold_to_one_stem(language, forms):
     assert len({stories.stem(word, language) for word in forms}) == 1
 
 
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Bakı. 3 dekabr. REPORT.AZ/ Mərkəzi Bank məzənnəni açıqlayıb.", "Mərkəzi Bank"),
+        ("Bakı, 4 dekabr, AZƏRTAC. Prezident İlham Əliyev nazirini qəbul edib.", "Prezident"),
+        ("BAKI, Azərbaycan, 4 dekabr. /Trend/ - Neftin qiyməti bahalaşıb.", "Neftin"),
+        ("БАКУ, 3 дек – Sputnik. Центробанк установил курс евро.", "Центробанк"),
+        ("БАКУ /Trend/ - Центробанк установил курс евро.", "Центробанк"),
+    ],
+)
+def test_agency_datelines_are_stripped(line, kept):
+    assert stories.strip_boilerplate(line).startswith(kept)
+
+
+@pytest.mark.parametrize(
+    ("language", "first", "second", "figure"),
+    [
+        ("az", "Turistlərin sayı on iki faiz artıb", "Turistlərin sayı 12 faiz artıb", "12"),
+        ("ru", "Число туристов выросло на двенадцать процентов", "выросло на 12 процентов", "12"),
+        ("az", "Dollar 1.70, avro 1,9847 manat olub", "Dollar 1,7, avro 1.9847 manat", "1.7"),
+        ("az", "Dekabrın 4-də Abşeronda yağış", "4 dekabrda Abşeronda yağış", "4/12"),
+        ("ru", "Курс на 4 декабря: евро 1,9762", "4 декабря евро 1.9762", "4/12"),
+    ],
+)
+def test_numbers_and_dates_written_differently_are_the_same(language, first, second, figure):
+    def figures(line):
+        return {name for name in stories.names_and_numbers([line], language) if name[0].isdigit()}
+
+    assert figure in figures(first)
+    assert figures(first) == figures(second)
+
+
 def test_matching_costs_the_same_queries_with_more_articles(labelled_articles):
     stored = labelled_articles("az")
     visit = stored[0][0]
