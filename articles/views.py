@@ -27,9 +27,9 @@ from articles.models import (
 
 def home(request):
     """Show the main headline and the editors' picks, then the latest news of the language."""
+    # The latest news are the sidebar's block, from the fragment cache with the other pieces.
     fragments = PageFragments(request, also=("front_page",))
-    context = {"latest": Article.objects.latest_news(), "fragments": fragments}
-    return render(request, "articles/home.html", context)
+    return render(request, "articles/home.html", {"fragments": fragments})
 
 
 def article_detail(request, slug, pk):
