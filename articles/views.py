@@ -1,8 +1,10 @@
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
@@ -198,10 +200,23 @@ class SourceView(ArticleListView):
         return visible_articles().filter(source=self.source).newest_first()
 
 
+def kept_html(fragments, name, template_name, load):
+    """Return `template_name` rendered with the context `load()` returns, from the fragment
+    cache until `articles_changed()` (view counts in it as old as the blocks')."""
+    return fragments.get(name, lambda: render_to_string(template_name, load()))
+
+
 def source_list(request):
     """List every source with its kind, language, and its articles in the page's language."""
-    sources = Source.objects.with_article_stats().only("name", "slug", "kind", "language")
-    return render(request, "articles/source_list.html", {"sources": sources})
+    fragments = PageFragments(request, also=("sources_page",))
+
+    def load():
+        fields = ("name", "slug", "kind", "language")
+        return {"sources": Source.objects.with_article_stats().only(*fields)}
+
+    items = kept_html(fragments, "sources_page", "articles/parts/source_list_items.html", load)
+    context = {"fragments": fragments, "source_items": items}
+    return render(request, "articles/source_list.html", context)
 
 
 class CategoryView(ArticleListView):
@@ -286,6 +301,14 @@ class MonthDaysView(TemplateView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         month = _date_or_404(kwargs["year"], kwargs["month"])
+        # The days and the neighbouring months, kept in the fragment cache.
+        piece = f"month:{month:%Y-%m}"
+        fragments = PageFragments(request, also=(piece,))
+        about = fragments.get(piece, lambda: self.about(month))
+        self.extra_context = {"fragments": fragments, **about}
+
+    @staticmethod
+    def about(month):
         start = datetime.combine(month, time.min, tzinfo=text.BAKU_TZ)
         end = datetime.combine(
             date(month.year + month.month // 12, month.month % 12 + 1, 1),
@@ -293,7 +316,7 @@ class MonthDaysView(TemplateView):
             tzinfo=text.BAKU_TZ,
         )
         previous, following = visible_articles().neighbour_times(start, end)
-        self.extra_context = {
+        return {
             "month": month,
             "days": visible_articles().days_in_month(month.year, month.month),
             "previous_month": _baku_day(previous),
@@ -362,8 +385,15 @@ def most_read(request):
     days, _label, description = MOST_READ_PERIODS[period]
     first_day = timezone.localdate() - timedelta(days=days - 1)
     tabs = [(key, label) for key, (_days, label, _description) in MOST_READ_PERIODS.items()]
+    piece = f"most_read_page:{period}:{first_day}"
+    fragments = PageFragments(request, also=(piece,))
+
+    def load():
+        return {"articles": Article.objects.most_read_since(first_day, limit=MOST_READ_LIMIT)}
+
     context = {
-        "articles": Article.objects.most_read_since(first_day, limit=MOST_READ_LIMIT),
+        "fragments": fragments,
+        "most_read_list": kept_html(fragments, piece, "articles/parts/most_read_list.html", load),
         "period": period,
         "tabs": tabs,
         "description": description,
@@ -376,5 +406,12 @@ STORY_LIMIT = 50
 
 def story_list(request):
     """Rank the stories of the last 24 hours by their number of sources, then views."""
-    context = {"stories": Story.objects.most_discussed(limit=STORY_LIMIT), "limit": STORY_LIMIT}
+    fragments = PageFragments(request, also=("stories_page",))
+
+    def load():
+        stories = Story.objects.most_discussed(limit=STORY_LIMIT)
+        return {"stories": stories, "SITE_NAME": settings.SITE_NAME}
+
+    items = kept_html(fragments, "stories_page", "articles/parts/story_list_items.html", load)
+    context = {"fragments": fragments, "story_items": items}
     return render(request, "articles/story_list.html", context)

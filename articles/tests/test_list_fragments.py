@@ -1,6 +1,6 @@
-"""List pages (source, category, label, tag, day) from the fragment cache: the same bytes as a
-page rendered afresh, no query of their own, correct page numbers, stale after
-`articles_changed()`."""
+"""List pages (source, category, label, tag, day, month, most read, stories, sources) from the
+fragment cache: the same bytes as a page rendered afresh, no query of their own, correct page
+numbers, stale after `articles_changed()`."""
 
 from datetime import datetime, timedelta
 
@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.caching import articles_changed
-from articles.models import Article, Category, Tag
+from articles.models import Article, Category, DailyViews, Tag
 from articles.tests.factories import bulk_articles
 from articles.text import BAKU_TZ
 
@@ -26,6 +26,11 @@ PAGES = [
     "/tag/hava/",
     "/archive/2026/01/21/",
     "/archive/2026/01/21/?page=2",
+    "/archive/2026/01/",
+    "/most-read/",
+    "/most-read/?period=week",
+    "/stories/",
+    "/sources/",
 ]
 
 
@@ -44,6 +49,11 @@ def lists(db, source):
             label=label,
         )
     tag.articles.set(Article.objects.all())
+    today = timezone.localdate()
+    DailyViews.objects.bulk_create(
+        DailyViews(article=article, day=today, views=article.pk % 7 + 1)
+        for article in Article.objects.all()
+    )
     return category
 
 
