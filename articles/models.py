@@ -103,10 +103,14 @@ def _article_path_parts(language, _script_prefix, _urlconf):
     return before, after
 
 
+# Language.values builds its list anew on every call; a page asks a dozen times.
+LANGUAGE_CODES = frozenset(Language.values)
+
+
 def current_language():
     """Return the active language if the portal publishes in it, else Azerbaijani."""
     language = (get_language() or Language.AZ).split("-")[0]
-    return language if language in Language.values else Language.AZ
+    return language if language in LANGUAGE_CODES else Language.AZ
 
 
 def _category_key(term):

@@ -1,11 +1,14 @@
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -23,13 +26,14 @@ from articles.models import (
     Tag,
     current_language,
 )
+from articles.templatetags.portal import list_item
 
 
 def home(request):
     """Show the main headline and the editors' picks, then the latest news of the language."""
+    # The latest news are the sidebar's block, from the fragment cache with the other pieces.
     fragments = PageFragments(request, also=("front_page",))
-    context = {"latest": Article.objects.latest_news(), "fragments": fragments}
-    return render(request, "articles/home.html", context)
+    return render(request, "articles/home.html", {"fragments": fragments})
 
 
 def article_detail(request, slug, pk):
@@ -87,25 +91,42 @@ class PageNotFound(Exception):
     """The requested page number is not a page of this list."""
 
 
-def paginate(request, articles, per_page=PER_PAGE):
-    """Return the requested Page of `articles`; the rows carry the count, so it is one query.
-
-    `articles` must be bounded (`newest_first()` or `search()`), so the window count stays
-    small. A page number that is not a page of the list raises PageNotFound.
-    """
+def page_number(request, per_page=PER_PAGE):
+    """Return the page number asked for (`?page=`); raise PageNotFound if no list has it."""
     try:
         number = int(request.GET.get("page") or 1)
     except ValueError:
         raise PageNotFound from None
     if not 1 <= number <= LIST_LIMIT // per_page + 1:
         raise PageNotFound
+    return number
+
+
+def page_rows(articles, number, per_page=PER_PAGE):
+    """Return (rows of page `number` of `articles`, the length of the list), in one query.
+
+    `articles` must be bounded (`newest_first()` or `search()`), so the window count stays
+    small. A page past the end raises PageNotFound.
+    """
     offset = (number - 1) * per_page
     rows = list(articles.with_total()[offset : offset + per_page])
     if not rows and number > 1:
         raise PageNotFound
+    return rows, rows[0].total_count if rows else 0
+
+
+def page_of(rows, count, number, per_page=PER_PAGE):
+    """Return the Page `number` showing `rows` of a list of `count` (nothing counted again)."""
     paginator = Paginator(rows, per_page)
-    paginator.count = rows[0].total_count if rows else 0  # a cached_property, set, not counted
+    paginator.count = count  # a cached_property, set, not counted
     return Page(rows, number, paginator)
+
+
+def paginate(request, articles, per_page=PER_PAGE):
+    """Return the requested Page of `articles`; the rows carry the count, so it is one query."""
+    number = page_number(request, per_page)
+    rows, count = page_rows(articles, number, per_page)
+    return page_of(rows, count, number, per_page)
 
 
 def visible_articles():
@@ -114,61 +135,100 @@ def visible_articles():
 
 
 class ArticleListView(TemplateView):
-    """A paginated list of articles.
+    """A paginated list of articles, each page kept in the fragment cache.
 
-    Subclasses find what the page is about in `setup()` (raising Http404 when it does not
-    exist) and choose its articles, newest first, in `articles()`; `extra_context` carries
-    what their template shows besides the list.
+    Subclasses tell what the page is about in `about()` (the template's context besides the
+    list, raising Http404 when it does not exist) and choose its articles, newest first, in
+    `articles()`, called after `about()`. Both run only when the page is not cached: what
+    `about()` returns, the length of the list and the page's items, rendered, are kept per
+    address, language and page number until `articles_changed()` (the items' view counts
+    may be as old as the blocks'). A page past the end is kept too: it is a 404.
     """
 
     template_name = "articles/article_list.html"
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
-        self.fragments = PageFragments(request)
+        try:
+            self.number = page_number(request)
+        except PageNotFound:
+            self.number = None
+        # Read in the page's one cache read, with the menu and the blocks.
+        self.piece = f"list:{request.path_info}:{self.number}"
+        self.fragments = PageFragments(request, also=(self.piece,) if self.number else ())
+
+    def about(self):
+        raise NotImplementedError
 
     def articles(self):
         raise NotImplementedError
 
-    def get(self, request, *args, **kwargs):
-        context = self.get_context_data(fragments=self.fragments, **kwargs)
+    def load(self):
+        """Return (`about()`, the list's length, the page's items' HTML or None past the end)."""
+        about = self.about()
         try:
-            context["page_obj"] = paginate(request, self.articles().for_lists())
+            rows, count = page_rows(self.articles().for_lists(), self.number)
         except PageNotFound:
+            return about, 0, None
+        return about, count, mark_safe("".join(list_item(row) for row in rows))
+
+    def get(self, request, *args, **kwargs):
+        if self.number is None:
+            about, count, items = self.about(), 0, None
+        else:
+            about, count, items = self.fragments.get(self.piece, self.load)
+        context = self.get_context_data(fragments=self.fragments, **{**kwargs, **about})
+        if items is None:
             context["page_missing"] = True
             return self.render_to_response(context, status=404)
+        # The pagination only counts the page's rows: the items come rendered.
+        rows = range(min(PER_PAGE, count - (self.number - 1) * PER_PAGE))
+        context.update(page_obj=page_of(rows, count, self.number), list_items=items)
         return self.render_to_response(context)
 
 
 class SourceView(ArticleListView):
     template_name = "articles/source_detail.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.source = get_object_or_404(Source, slug=kwargs["slug"])
-        self.extra_context = {"source": self.source}
+    def about(self):
+        # What the page shows of it: kept in the cache with the page.
+        fields = ("name", "slug", "homepage")
+        self.source = get_object_or_404(Source.objects.only(*fields), slug=self.kwargs["slug"])
+        return {"source": self.source}
 
     def articles(self):
         return visible_articles().filter(source=self.source).newest_first()
 
 
+def kept_html(fragments, name, template_name, load):
+    """Return `template_name` rendered with the context `load()` returns, from the fragment
+    cache until `articles_changed()` (view counts in it as old as the blocks')."""
+    return fragments.get(name, lambda: render_to_string(template_name, load()))
+
+
 def source_list(request):
     """List every source with its kind, language, and its articles in the page's language."""
-    sources = Source.objects.with_article_stats().only("name", "slug", "kind", "language")
-    return render(request, "articles/source_list.html", {"sources": sources})
+    fragments = PageFragments(request, also=("sources_page",))
+
+    def load():
+        fields = ("name", "slug", "kind", "language")
+        return {"sources": Source.objects.with_article_stats().only(*fields)}
+
+    items = kept_html(fragments, "sources_page", "articles/parts/source_list_items.html", load)
+    context = {"fragments": fragments, "source_items": items}
+    return render(request, "articles/source_list.html", context)
 
 
 class CategoryView(ArticleListView):
     template_name = "articles/category_detail.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
+    def about(self):
         # The header's menu loads every category anyway.
         categories = {c.slug: c for c in self.fragments.menu()}
-        self.category = categories.get(kwargs["slug"])
+        self.category = categories.get(self.kwargs["slug"])
         if self.category is None:
             raise Http404
-        self.extra_context = {"category": self.category}
+        return {"category": self.category}
 
     def articles(self):
         return visible_articles().filter(category=self.category).newest_first()
@@ -177,12 +237,11 @@ class CategoryView(ArticleListView):
 class LabelView(ArticleListView):
     template_name = "articles/label_detail.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.labelled, label = visible_articles().with_label_slug(kwargs["slug"])
+    def about(self):
+        self.labelled, label = visible_articles().with_label_slug(self.kwargs["slug"])
         if self.labelled is None:
             raise Http404
-        self.extra_context = {"label": text.upper_for_language(label, current_language())}
+        return {"label": text.upper_for_language(label, current_language())}
 
     def articles(self):
         return self.labelled.newest_first()
@@ -191,10 +250,9 @@ class LabelView(ArticleListView):
 class TagView(ArticleListView):
     template_name = "articles/tag_detail.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
-        self.extra_context = {"tag": self.tag}
+    def about(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return {"tag": self.tag}
 
     def articles(self):
         return visible_articles().filter(tags=self.tag).newest_first()
@@ -220,12 +278,12 @@ class DayArticlesView(ArticleListView):
 
     template_name = "articles/archive_day.html"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
+    def about(self):
+        kwargs = self.kwargs
         self.day = _date_or_404(kwargs["year"], kwargs["month"], kwargs["day"])
         start = datetime.combine(self.day, time.min, tzinfo=text.BAKU_TZ)
         previous, following = visible_articles().neighbour_times(start, start + timedelta(days=1))
-        self.extra_context = {
+        return {
             "day": self.day,
             "previous_day": _baku_day(previous),
             "next_day": _baku_day(following),
@@ -243,6 +301,14 @@ class MonthDaysView(TemplateView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         month = _date_or_404(kwargs["year"], kwargs["month"])
+        # The days and the neighbouring months, kept in the fragment cache.
+        piece = f"month:{month:%Y-%m}"
+        fragments = PageFragments(request, also=(piece,))
+        about = fragments.get(piece, lambda: self.about(month))
+        self.extra_context = {"fragments": fragments, **about}
+
+    @staticmethod
+    def about(month):
         start = datetime.combine(month, time.min, tzinfo=text.BAKU_TZ)
         end = datetime.combine(
             date(month.year + month.month // 12, month.month % 12 + 1, 1),
@@ -250,7 +316,7 @@ class MonthDaysView(TemplateView):
             tzinfo=text.BAKU_TZ,
         )
         previous, following = visible_articles().neighbour_times(start, end)
-        self.extra_context = {
+        return {
             "month": month,
             "days": visible_articles().days_in_month(month.year, month.month),
             "previous_month": _baku_day(previous),
@@ -319,8 +385,15 @@ def most_read(request):
     days, _label, description = MOST_READ_PERIODS[period]
     first_day = timezone.localdate() - timedelta(days=days - 1)
     tabs = [(key, label) for key, (_days, label, _description) in MOST_READ_PERIODS.items()]
+    piece = f"most_read_page:{period}:{first_day}"
+    fragments = PageFragments(request, also=(piece,))
+
+    def load():
+        return {"articles": Article.objects.most_read_since(first_day, limit=MOST_READ_LIMIT)}
+
     context = {
-        "articles": Article.objects.most_read_since(first_day, limit=MOST_READ_LIMIT),
+        "fragments": fragments,
+        "most_read_list": kept_html(fragments, piece, "articles/parts/most_read_list.html", load),
         "period": period,
         "tabs": tabs,
         "description": description,
@@ -333,5 +406,12 @@ STORY_LIMIT = 50
 
 def story_list(request):
     """Rank the stories of the last 24 hours by their number of sources, then views."""
-    context = {"stories": Story.objects.most_discussed(limit=STORY_LIMIT), "limit": STORY_LIMIT}
+    fragments = PageFragments(request, also=("stories_page",))
+
+    def load():
+        stories = Story.objects.most_discussed(limit=STORY_LIMIT)
+        return {"stories": stories, "SITE_NAME": settings.SITE_NAME}
+
+    items = kept_html(fragments, "stories_page", "articles/parts/story_list_items.html", load)
+    context = {"fragments": fragments, "story_items": items}
     return render(request, "articles/story_list.html", context)

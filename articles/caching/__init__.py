@@ -9,8 +9,8 @@ invalidate as surely as `save()`. Counting views is no change: view counts in a 
 may be up to the cache's TTL old.
 
 The TTLs are the safety net: a scheduled article has no writer at the moment its time comes,
-so it appears in the blocks and on cached pages at most `FRAGMENT_CACHE_SECONDS` /
-`PAGE_CACHE_SECONDS` after its publication time.
+so it appears in the blocks and lists at most `FRAGMENT_CACHE_SECONDS` after its publication
+time, and on cached pages at most `PAGE_CACHE_SECONDS` after that.
 
 The cache may be down (Redis stopped or silent, the database cache's table missing): every
 read and write goes through `read_many()` / `store()`, which then answer "nothing cached" and

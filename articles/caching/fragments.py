@@ -1,4 +1,5 @@
-"""The cached pieces of a page: sidebar blocks, the category menu and an article's parts.
+"""The cached pieces of a page: sidebar blocks, the category menu, an article's parts and a
+list page's items (see `ArticleListView`).
 
 A page's pieces are read from the cache together, in one round trip, by the `PageFragments`
 of that request: the view makes one (or the `page_fragments` context processor does) and

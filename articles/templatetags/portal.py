@@ -171,7 +171,7 @@ def page_alternates(context):
             versions.append(counterpart)
         paths = {version.language: version.get_absolute_url() for version in versions}
     else:
-        paths = {code: translate_url(request.path, code) for code, _name in settings.LANGUAGES}
+        paths = {code: _translated(request.path, code) for code, _name in settings.LANGUAGES}
     origin = f"{request.scheme}://{request.get_host()}"
     return [{"code": code, "url": origin + path} for code, path in paths.items()]
 
@@ -193,8 +193,28 @@ def other_language(context):
                 url = reverse("home")
     else:
         request = context.get("request")
-        url = translate_url(request.get_full_path(), other) if request else "/"
+        if request:
+            path, mark, query = request.get_full_path().partition("?")
+            url = _translated(path, other) + mark + query
+        else:
+            url = "/"
     return {"code": other, "label": other.upper(), "url": url}
+
+
+def _translated(path, language):
+    """Return translate_url() of a path without its query: the same page in `language`.
+
+    Kept per path (each resolves the path and reverses it, three times a page); resolving
+    depends on the active language, hence part of the key.
+    """
+    return _translate_path(
+        path, language, translation.get_language(), get_script_prefix(), get_urlconf()
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _translate_path(path, language, _active, _script_prefix, _urlconf):
+    return translate_url(path, language)
 
 
 @register.filter

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from articles.models import Article, Source
+from articles.models import Article, Category, Source
 from articles.services import link_translation
 from articles.tests.pages import NO_GALLERY
 
@@ -109,6 +109,19 @@ def test_switch_without_translation_leads_to_the_other_home(client, ru_article):
     assert 'class="lang-switch" href="/" hreflang="az"' in html
     assert f'<link rel="canonical" href="http://testserver{ru_article.get_absolute_url()}">' in html
     assert 'hreflang="az"' not in html.split("</head>")[0]
+
+
+def test_switch_and_alternates_of_a_list_page_lead_to_the_same_page(client, db):
+    Category.objects.create(slug="siyaset", name_az="Siyasət", name_ru="Политика")
+    for _time in range(2):  # the second time from the addresses each process keeps per path
+        az = client.get("/category/siyaset/?utm_source=x").content.decode()
+        ru = client.get("/ru/category/siyaset/?utm_source=x").content.decode()
+
+        assert 'class="lang-switch" href="/ru/category/siyaset/?utm_source=x" hreflang="ru"' in az
+        assert 'class="lang-switch" href="/category/siyaset/?utm_source=x" hreflang="az"' in ru
+        for html in (az, ru):
+            assert 'hreflang="az" href="http://testserver/category/siyaset/">' in html
+            assert 'hreflang="ru" href="http://testserver/ru/category/siyaset/">' in html
 
 
 def test_home_pages_have_canonical_and_alternates(client, db):

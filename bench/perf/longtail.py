@@ -11,7 +11,7 @@ by wrk (-t2 -c`--concurrency`, or bench/perf/ceiling.py's Python load generator 
 - article, page cache off, views counted in PostgreSQL, the database cache (no REDIS_URL);
 - article, page cache off, Redis for the fragments and the views (`flush_views` running);
 - article from the page cache (Redis), a new reader every request (each view a Redis write);
-- home and a category page, page cache off (fragments in Redis).
+- home, a category page and a source page, page cache off (fragments in Redis).
 
 "cold": the fragments are invalidated (`articles_changed()`) just before the load, and the
 articles are a random order of all of them, so an article is rendered from the database the
@@ -56,6 +56,7 @@ ROWS = [
     ("article from the page cache (Redis)", PAGE_CACHE, "article", False),
     ("home, page cache off (Redis)", REDIS, "home", False),
     ("category page, page cache off (Redis)", REDIS, "list", False),
+    ("source page, page cache off (Redis)", REDIS, "source", False),
 ]
 
 COUNT_QUERIES = """
@@ -98,6 +99,11 @@ def queries(url, extra, paths, cold):
     return json.loads(output.strip().splitlines()[-1])
 
 
+def source_path(url):
+    slug = support.query(url, "SELECT slug FROM articles_source ORDER BY name LIMIT 1")
+    return f"/source/{slug[0][0]}/"
+
+
 def cpu_ticks(server):
     """User + system clock ticks of the gunicorn workers serving now."""
     total = 0
@@ -137,6 +143,7 @@ def run(load, args, size, lines):
         "article": ceiling.article_paths(url, count=min(size, 2000)),
         "home": ["/"],
         "list": [ceiling.category_path(url)],
+        "source": [source_path(url)],
     }
     with tempfile.NamedTemporaryFile(suffix=".html", delete=False) as page:
         with ceiling.Server("newsportal.wsgi", support.site_env(url, **DATABASE_CACHE)):
@@ -187,8 +194,9 @@ def main():
     lines, names = [], []
     for size in (1000, 1_000_000) if args.large else (1000,):
         names.append(run(load, args, size, lines))
+    generator = "wrk -t2" if load is ceiling.run_wrk else "Python threads (no wrk)"
     print(
-        f"\nwrk -t2 -c{args.concurrency} -d{args.duration}s, gunicorn 2 sync workers, "
+        f"\n{generator} -c{args.concurrency} -d{args.duration}s, gunicorn 2 sync workers, "
         "PostgreSQL; every article request a new reader (a counted view)\n"
     )
     print(
