@@ -1195,7 +1195,9 @@ def story_error_text(error):
         stories.StoryError.TOO_FEW: _("Select two stories or more to merge."),
         stories.StoryError.LANGUAGES: _("Stories in different languages cannot be merged."),
         stories.StoryError.NO_STORY: _("The article belongs to no story."),
-        stories.StoryError.NOT_PUBLISHED: _("Only a published article can lead its story."),
+        stories.StoryError.NOT_PUBLISHED: _(
+            "Only an article on the site can lead its story, not a draft or a scheduled one."
+        ),
     }.get(error.code, str(error))
 
 

@@ -1130,10 +1130,13 @@ class Story(models.Model):
         help_text=_("Shown for the story in the blocks: the first published, unless chosen."),
     )
     lead_chosen = models.BooleanField(_("lead chosen by an editor"), default=False)
-    # Kept by stories.refresh_stories() from the published articles, so blocks never count.
+    # Kept by stories.refresh_stories() from the articles readers see, so blocks never count.
     source_count = models.PositiveIntegerField(_("sources"), default=0)
     article_count = models.PositiveIntegerField(_("articles"), default=0)
     last_published_at = models.DateTimeField(_("last published at"), null=True, blank=True)
+    # The time the first of its articles scheduled for later comes out: the counts above take
+    # in only what readers see, so stories.refresh_due_stories() recounts the story then.
+    recount_at = models.DateTimeField(_("recount at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = StoryQuerySet.as_manager()
@@ -1145,6 +1148,7 @@ class Story(models.Model):
         verbose_name_plural = _("stories")
         indexes = [
             models.Index(fields=["language", "-last_published_at"], name="story_lang_last_pub"),
+            models.Index(fields=["recount_at"], name="story_recount_at"),
         ]
 
     def __str__(self):

@@ -34,8 +34,9 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Q, Window
+from django.db.models import Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from articles import search, text
 from articles.caching import articles_changed
@@ -818,9 +819,12 @@ def _store(language, features, new_stories):
     """Save the new stories, the articles' stories and the index, in few statements."""
     members = Counter(id(item.story_id) for item in features)
     for story in new_stories:  # counted now unless articles of the batch joined it
-        published = story.lead_article.status == Article.Status.PUBLISHED
-        story.article_count = story.source_count = int(published)
-        story.last_published_at = story.lead_article.published_at
+        lead = story.lead_article
+        visible = lead.is_visible
+        story.article_count = story.source_count = int(visible)
+        story.last_published_at = lead.published_at
+        if lead.status == Article.Status.PUBLISHED and not visible:
+            story.recount_at = lead.published_at  # scheduled: counted when it comes out
     Story.objects.bulk_create(new_stories)
     if new_stories and new_stories[0].pk is None:  # a database that returns no new ids
         ids = dict(
@@ -948,18 +952,23 @@ def reindex(article):
 def refresh_stories(story_ids):
     """Recount the stories' sources and articles, choose their leads, drop empty ones.
 
-    The lead is the editor's choice while it is a published article of the story, else the
-    first published article (else the first article, while none is published).
+    Only the articles readers see count (`published()`): one scheduled for later neither adds
+    its source nor dates the story, and the story's `recount_at` is set to its time, when
+    `refresh_due_stories()` recounts it. The lead is the editor's choice while readers see it,
+    else the first article readers see (else the first published, else the first article).
     """
     story_ids = {pk for pk in story_ids if pk}
     if not story_ids:
         return
     members = defaultdict(list)
-    rows = Article.objects.filter(story_id__in=story_ids).values_list(
-        "story_id", "id", "source_id", "status", "published_at"
+    shown = Article.objects.published().filter(pk=OuterRef("pk"))
+    rows = (
+        Article.objects.filter(story_id__in=story_ids)
+        .annotate(visible=Exists(shown))
+        .values_list("story_id", "id", "source_id", "status", "published_at", "visible")
     )
-    for story_id, pk, source_id, status, published_at in rows:
-        members[story_id].append((published_at, pk, source_id, status))
+    for story_id, pk, source_id, status, published_at, visible in rows:
+        members[story_id].append((published_at, pk, source_id, status, visible))
     stories = list(Story.objects.filter(pk__in=story_ids))
     empty = [story.pk for story in stories if not members[story.pk]]
     changed = []
@@ -967,14 +976,16 @@ def refresh_stories(story_ids):
         rows = sorted(members[story.pk])
         if not rows:
             continue
+        visible = [row for row in rows if row[4]]
         published = [row for row in rows if row[3] == Article.Status.PUBLISHED]
-        lead_ids = {row[1] for row in published}
-        if not (story.lead_chosen and story.lead_article_id in lead_ids):
+        if not (story.lead_chosen and story.lead_article_id in {row[1] for row in visible}):
             story.lead_chosen = False
-            story.lead_article_id = (published or rows)[0][1]
-        story.article_count = len(published)
-        story.source_count = len({row[2] or f"own-{row[1]}" for row in published})
-        story.last_published_at = (published or rows)[-1][0]
+            story.lead_article_id = (visible or published or rows)[0][1]
+        story.article_count = len(visible)
+        story.source_count = len({row[2] or f"own-{row[1]}" for row in visible})
+        story.last_published_at = (visible or published or rows)[-1][0]
+        scheduled = [row[0] for row in published if not row[4]]
+        story.recount_at = min(scheduled, default=None)
         changed.append(story)
     columns = {
         "lead_article_id": "bigint",
@@ -982,6 +993,7 @@ def refresh_stories(story_ids):
         "article_count": "integer",
         "source_count": "integer",
         "last_published_at": "timestamptz",
+        "recount_at": "timestamptz",
     }
     _set_columns(
         Story,
@@ -990,6 +1002,26 @@ def refresh_stories(story_ids):
     )
     if empty:
         Story.objects.filter(pk__in=empty).delete()
+
+
+def refresh_due_stories():
+    """Recount the stories one of whose scheduled articles came out; return how many.
+
+    Run by beat (articles/tasks.py) and after each round of `import_feeds`: no write happens
+    when a scheduled time comes. The pages of the language are made stale, so the "+N" and
+    the stories' order change at once, not when the caches' TTLs run out.
+    """
+    due = Story.objects.filter(recount_at__lte=timezone.now()).values_list("language", "pk")
+    by_language = defaultdict(list)
+    for language, pk in due:
+        by_language[language].append(pk)
+    for language, story_ids in by_language.items():
+        # Under the matcher's lock: an import refreshing the same stories waits for this.
+        with transaction.atomic():
+            _lock(language)
+            refresh_stories(story_ids)
+        articles_changed(language)
+    return sum(map(len, by_language.values()))
 
 
 def article_saved(article):
@@ -1054,10 +1086,13 @@ def move_out(articles):
 
 
 def make_lead(article):
-    """Make a published article its story's lead, as an editor's choice."""
+    """Make an article readers see its story's lead, as an editor's choice.
+
+    Not one scheduled for later: refresh_stories() keeps a lead only while readers see it.
+    """
     if article.story_id is None:
         raise StoryError(StoryError.NO_STORY)
-    if article.status != Article.Status.PUBLISHED:
+    if not article.is_visible:
         raise StoryError(StoryError.NOT_PUBLISHED)
     Story.objects.filter(pk=article.story_id).update(lead_article=article, lead_chosen=True)
     refresh_stories([article.story_id])

@@ -1,5 +1,6 @@
 """Ingestion as Celery tasks: beat sends the due sources, one task per source, and each new
-summary-only article's page, or else its body pictures, is fetched by a task of its own.
+summary-only article's page, or else its body pictures, is fetched by a task of its own. Beat
+also recounts the stories whose scheduled articles came out (`refresh_due_stories`).
 
 One source is imported by one worker at a time: on PostgreSQL the importer's advisory lock per
 source (held by the worker's database session, so a killed worker's lock dies with it),
@@ -14,6 +15,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
+from articles import stories
 from articles.importers import ingest, pictures
 from articles.importers.feeds import sources_to_import
 from articles.models import ImportStatus, Source
@@ -85,3 +87,9 @@ def fetch_body_pictures(article_id):
     Running twice stores one copy of each picture (see importers/pictures.py).
     """
     return pictures.complete_article(article_id)
+
+
+@shared_task
+def refresh_due_stories():
+    """Recount the stories whose scheduled articles came out; return how many."""
+    return stories.refresh_due_stories()

@@ -333,7 +333,12 @@ CELERY_BEAT_SCHEDULE = {
     "enqueue-due-sources": {
         "task": "articles.tasks.enqueue_due_sources",
         "schedule": INGEST_BEAT_SECONDS,
-    }
+    },
+    # A story's counts leave out its scheduled articles until their time: recounted as often.
+    "refresh-due-stories": {
+        "task": "articles.tasks.refresh_due_stories",
+        "schedule": INGEST_BEAT_SECONDS,
+    },
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -91,19 +91,9 @@ class CategorySerializer(serializers.Serializer):
         return f"{api_address(self, 'article-list')}?category={category.slug}"
 
 
-def source_count(articles):
-    """Return how many sources these articles come from (each of the portal's own: one)."""
-    return len({article.source_id or f"own-{article.pk}" for article in articles})
-
-
 class StoryBriefSerializer(serializers.Serializer):
-    """A story named from an article. The story's own counts also take in articles scheduled
-    for later: the views give `visible_source_count`, counted over the visible versions."""
-
     id = serializers.IntegerField()
-    source_count = serializers.IntegerField(
-        source="visible_source_count", help_text="Sources that reported the story."
-    )
+    source_count = serializers.IntegerField(help_text="Sources that reported the story.")
     api_url = serializers.SerializerMethodField()
 
     def get_api_url(self, story) -> str:
@@ -163,7 +153,6 @@ class ArticleSerializer(serializers.Serializer):
     def get_story(self, article):
         if article.story_id is None:
             return None
-        article.story.visible_source_count = article.story_sources
         return StoryBriefSerializer(article.story, context=self.context).data
 
     def get_url(self, article) -> str:
@@ -244,7 +233,6 @@ class ArticleDetailSerializer(ArticleSerializer):
             return None
         story = article.story
         story.other_versions = self.context["other_versions"]
-        story.visible_source_count = source_count([article, *story.other_versions])
         return StoryInArticleSerializer(story, context=self.context).data
 
     @extend_schema_field(ArticleLinkSerializer(allow_null=True))
@@ -260,31 +248,14 @@ class StorySerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     language = serializers.CharField()
-    source_count = serializers.SerializerMethodField()
-    article_count = serializers.SerializerMethodField()
-    last_published_at = serializers.SerializerMethodField()
+    source_count = serializers.IntegerField()
+    article_count = serializers.IntegerField()
+    last_published_at = serializers.DateTimeField()
     lead = ArticleSerializer(source="lead_article", help_text="The article shown for the story.")
     articles = ArticleLinkSerializer(
         source="visible_articles", many=True, help_text="Every version, oldest first."
     )
     api_url = serializers.SerializerMethodField()
-
-    # Counted and dated over the visible versions: the story's stored counts and time also take
-    # in articles scheduled for later.
-    def get_source_count(self, story) -> int:
-        return source_count(story.visible_articles)
-
-    def get_article_count(self, story) -> int:
-        return len(story.visible_articles)
-
-    @extend_schema_field(serializers.DateTimeField(allow_null=True))
-    def get_last_published_at(self, story):
-        newest = max((article.published_at for article in story.visible_articles), default=None)
-        return serializers.DateTimeField().to_representation(newest) if newest else None
-
-    def to_representation(self, story):
-        story.lead_article.story_sources = source_count(story.visible_articles)
-        return super().to_representation(story)
 
     def get_api_url(self, story) -> str:
         return api_address(self, "story-detail", pk=story.pk)

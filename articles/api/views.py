@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Prefetch
 from django.http import HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone, translation
@@ -113,20 +113,8 @@ def visible():
 
 
 def for_lists(articles):
-    """Load what a list item shows: the article but its body, with source, category, story.
-
-    With the number of sources of its story's visible versions (`story_sources`): the story's
-    own count also takes in articles scheduled for later.
-    """
-    versions = Article.objects.published().filter(story_id=OuterRef("story_id")).order_by()
-    sources = versions.values("story_id").annotate(
-        n=Count("source_id", distinct=True) + Count("pk", filter=Q(source__isnull=True))
-    )
-    return (
-        articles.select_related(*ARTICLE_JOINS)
-        .defer("body")
-        .annotate(story_sources=Subquery(sources.values("n")))
-    )
+    """Load what a list item shows: the article but its body, with source, category, story."""
+    return articles.select_related(*ARTICLE_JOINS).defer("body")
 
 
 def _whole_number(request, name, default, most):

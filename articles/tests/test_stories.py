@@ -1,5 +1,7 @@
 """Stories: the same event from several sources, matched on arrival (articles/stories.py)."""
 
+import io
+import re
 from datetime import timedelta
 from email.utils import format_datetime
 from itertools import combinations
@@ -8,6 +10,7 @@ from xml.sax.saxutils import escape
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +21,7 @@ from articles.importers.feeds import import_source
 from articles.models import Article, Story, StoryKey
 from articles.tests.factories import ArticleFactory, SourceFactory
 from articles.tests.pages import NO_GALLERY, page_text
+from articles.text import BAKU_TZ
 
 # --- the labelled set: pairwise precision and recall ----------------------------------------
 
@@ -374,6 +378,148 @@ def test_an_arriving_copy_shows_on_the_cached_pages_of_the_others(client, db, se
     assert "+1 mənbə" in page_text(client.get("/"))
 
 
+# --- articles scheduled for later -----------------------------------------------------------
+
+# "+N" on the home page, "N sources" on /stories/, the article page's "Also reported by".
+SCHEDULED_WORDS = {
+    "az": ("", "+1 mənbə", "+2 mənbə", "2 mənbə", "3 mənbə", "Bu xəbəri həmçinin yazıb"),
+    "ru": (
+        "/ru",
+        "+1 источник",
+        "+2 источника",
+        "2 источника",
+        "3 источника",
+        "Об этом также пишут",
+    ),
+}
+
+
+def scheduled_copy(lead, hours=1):
+    """Store a third source's copy of `lead`, scheduled `hours` ahead, and match it."""
+    due = ArticleFactory(
+        language=lead.language,
+        title=lead.title,
+        body=lead.body,
+        source=SourceFactory(language=lead.language, name="Sabahın Qəzeti"),
+        published_at=timezone.now() + timedelta(hours=hours),
+    )
+    stories.match_articles([due])
+    return due
+
+
+def sources_beside(response, article):
+    """Return the "+N sources" the page's list items of `article` show."""
+    link = re.escape(f'<a class="news-title" href="{article.get_absolute_url()}"')
+    items = re.findall(rf'<li class="news-item">\s*{link}.*?</li>', response.content.decode(), re.S)
+    return {label for item in items for label in STORY_SOURCES.findall(item)}
+
+
+STORY_SOURCES = re.compile(r'<span class="story-sources">([^<]*)</span>')
+
+
+def advance_time(monkeypatch, hours):
+    later = timezone.now() + timedelta(hours=hours)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_a_scheduled_version_counts_only_once_it_is_out(client, db, monkeypatch, language):
+    from articles import tasks
+
+    prefix, plus_one, plus_two, two, three, also = SCHEDULED_WORDS[language]
+    lead, second = story_of(2, language, hours=2)
+    due = scheduled_copy(lead)
+    other = story_of(2, language, title="Gəncədə yeni park açılıb", text=OTHER_TEXT)
+    Article.objects.filter(pk__in=[item.pk for item in other]).update(views=500)
+    story, other_story = lead.story_id, other[0].story_id
+    assert due.story_id == story
+
+    def seen():
+        home = sources_beside(client.get(f"{prefix}/"), lead)
+        ranked = page_text(client.get(f"{prefix}/stories/"))
+        article = " ".join(page_text(client.get(lead.get_absolute_url())).split())
+        api = client.get(f"{prefix}/api/v1/stories/").json()["results"]
+        return home, ranked, article, {item["id"]: item for item in api}, list(api)
+
+    assert tasks.refresh_due_stories.delay().get() == 0  # not out yet
+    home, ranked, article, api, order = seen()
+    assert home == {plus_one}
+    assert three not in ranked and ranked.count(two) == 2 and due.source.name not in ranked
+    assert ranked.index(other[0].title) < ranked.index(lead.title)  # same sources: views
+    assert f"{also}: {second.source.name}" in article and due.source.name not in article
+    assert [item["id"] for item in order] == [other_story, story]
+    assert (api[story]["source_count"], api[story]["article_count"]) == (2, 2)
+    assert api[story]["lead"]["id"] == lead.pk
+    assert api[story]["lead"]["story"]["source_count"] == 2
+    assert api[story]["last_published_at"] == second.published_at.astimezone(BAKU_TZ).isoformat()
+
+    advance_time(monkeypatch, hours=2)
+    assert tasks.refresh_due_stories.delay().get() == 1
+    home, ranked, article, api, order = seen()
+    assert home == {plus_two}
+    assert three in ranked and due.source.name in ranked
+    assert ranked.index(lead.title) < ranked.index(other[0].title)
+    assert due.source.name in article
+    assert [item["id"] for item in order] == [story, other_story]
+    assert (api[story]["source_count"], api[story]["article_count"]) == (3, 3)
+    assert api[story]["lead"]["id"] == lead.pk
+    assert Story.objects.get(pk=story).recount_at is None
+
+
+def test_a_scheduled_article_alone_is_no_story_until_it_is_out(client, db, monkeypatch):
+    article = ArticleFactory(
+        source=SourceFactory(), published_at=timezone.now() + timedelta(hours=1)
+    )
+    stories.match_articles([article])
+    story = Story.objects.get(pk=article.story_id)
+    assert (story.source_count, story.recount_at) == (0, article.published_at)
+    assert article.title not in page_text(client.get("/stories/"))
+    assert client.get("/api/v1/stories/").json()["results"] == []
+
+    advance_time(monkeypatch, hours=2)
+    stories.refresh_due_stories()
+    story.refresh_from_db()
+    assert (story.source_count, story.lead_article_id, story.recount_at) == (1, article.pk, None)
+    assert article.title in page_text(client.get("/stories/"))
+
+
+def test_an_editor_cannot_make_a_scheduled_article_the_lead(editor_client, db):
+    lead, _second = story_of(2)
+    due = scheduled_copy(lead)
+    response = editor_client.post(
+        "/admin/articles/article/",
+        {"action": "make_story_lead", "_selected_action": [due.pk]},
+        follow=True,
+    )
+    assert "Hadisənin əsas məqaləsi yalnız saytda olan məqalə ola bilər" in page_text(response)
+    story = Story.objects.get(pk=lead.story_id)
+    assert (story.lead_article_id, story.lead_chosen, story.source_count) == (lead.pk, False, 2)
+
+
+def test_beat_recounts_the_due_stories():
+    from django.conf import settings
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "articles.tasks.refresh_due_stories" in tasks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_scheduler_recounts_the_due_stories(client, monkeypatch):
+    from articles.management.commands import import_feeds
+
+    lead, _second = story_of(2)
+    scheduled_copy(lead)
+    advance_time(monkeypatch, hours=2)
+
+    def sleep(self, seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(import_feeds.Command, "sleep", sleep)
+    call_command("import_feeds", "--due", "--every", "30", "--quiet", stdout=io.StringIO())
+    assert Story.objects.get(pk=lead.story_id).source_count == 3
+    assert sources_beside(client.get("/"), lead) == {"+2 mənbə"}
+
+
 # --- /stories/ -----------------------------------------------------------------------------
 
 
@@ -546,6 +692,7 @@ def test_story_pages_keep_the_query_budgets(client, db, settings, cached):
         settings.FRAGMENT_CACHE_SECONDS = 60
         cache.clear()
     lead = story_of(3)[0]
+    scheduled_copy(lead)
     story_of(2, title="Gəncədə yeni park açılıb", text=OTHER_TEXT)
     budgets = {"/": 6, lead.get_absolute_url(): 8, "/stories/": 6, "/ru/stories/": 6}
     for url, budget in budgets.items():

@@ -6,8 +6,9 @@ reported, and the others still import. The exit status is non-zero when any sour
 schedule, see articles/importers/schedule.py); `--every SECONDS` repeats the import forever,
 for a deployment without cron or Celery: `import_feeds --due --every 30` is the embedded
 scheduler. Sources are fetched side by side, each thread with its own database connection.
-After each run the Telegram posts that are due are sent (articles/telegram/): what the run
-published, scheduled articles whose time came, retries, edits. With a broker, beat does that.
+After each run the stories whose scheduled articles came out are recounted (articles/stories.py)
+and the Telegram posts that are due are sent (articles/telegram/): what the run published,
+scheduled articles whose time came, retries, edits. With a broker, beat does both.
 """
 
 import time
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 from tqdm import tqdm
 
+from articles import stories
 from articles.importers import ingest
 from articles.importers.feeds import sources_to_import
 from articles.models import ImportStatus
@@ -70,7 +72,7 @@ class Command(BaseCommand):
         self.due, self.workers = due, workers
         if every is None:
             failed = self.run_once(slugs, dry_run)
-            self.post_to_telegram(dry_run)
+            self.after_round(dry_run)
             if failed:
                 raise CommandError("Some sources failed; see the table above.")
             return
@@ -78,7 +80,7 @@ class Command(BaseCommand):
             return self.keep_importing(slugs, every)
         while True:
             self.run_once(slugs, dry_run)
-            self.post_to_telegram(dry_run)
+            self.after_round(dry_run)
             # Connections may go stale during a long sleep; reconnect on the next run (unless
             # the caller holds a transaction open, as tests do).
             if not connection.in_atomic_block:
@@ -97,7 +99,7 @@ class Command(BaseCommand):
         try:
             while True:
                 rounds.start(sources_to_import(slugs, due=True))
-                self.post_to_telegram(False)
+                self.after_round(False)
                 close_old_connections()
                 self.sleep(every)
         except KeyboardInterrupt:
@@ -105,10 +107,18 @@ class Command(BaseCommand):
         finally:
             rounds.close()
 
-    def post_to_telegram(self, dry_run):
-        """Send the due Telegram posts (nothing when posting is off or in a dry run)."""
+    def after_round(self, dry_run):
+        """Do what beat does with a broker: recount the due stories, send the due posts."""
         if dry_run:
             return
+        try:
+            stories.refresh_due_stories()
+        except Exception as error:  # the imports go on; the next round tries again
+            self.stderr.write(self.style.ERROR(f"Stories: {error}"))
+        self.post_to_telegram()
+
+    def post_to_telegram(self):
+        """Send the due Telegram posts (nothing when posting is off)."""
         try:
             sent = telegram.send_due_posts()
         except Exception as error:  # a broken channel must never stop the imports
