@@ -583,15 +583,27 @@ class ArticleQuerySet(models.QuerySet):
         """Return the most viewed published articles by their views from `first_day` on.
 
         Each article carries `period_views`; computed from the daily rows, so it covers any
-        period (today, a week, a month) without touching the total.
+        period (today, a week, a month) without touching the total. With views buffered, the
+        last flush's ranking of the period gives them (articles/counting/ranking.py), unless
+        it has none of this period or fewer than `limit` readers may see of an incomplete one.
         """
+        visible = self.published().in_language(language).for_lists()
+        order = ("-period_views", "-published_at")
+        if settings.VIEWS_BUFFER == "redis":
+            ranked = list(
+                visible.filter(most_read_ranks__first_day=first_day)
+                .annotate(
+                    period_views=F("most_read_ranks__views"),
+                    ranking_complete=F("most_read_ranks__complete"),
+                )
+                .order_by(*order)[:limit]
+            )
+            if len(ranked) == limit or (ranked and ranked[0].ranking_complete):
+                return ranked
         return list(
-            self.published()
-            .in_language(language)
-            .filter(daily_views__day__gte=first_day)
-            .for_lists()
+            visible.filter(daily_views__day__gte=first_day)
             .annotate(period_views=Sum("daily_views__views"))
-            .order_by("-period_views", "-published_at")[:limit]
+            .order_by(*order)[:limit]
         )
 
 
@@ -1225,6 +1237,40 @@ class DailyViews(models.Model):
 
     def __str__(self):
         return f"{self.article_id} {self.day}: {self.views}"
+
+
+class MostReadRank(models.Model):
+    """A candidate of /most-read/ for the period starting `first_day`: an article's views in it.
+
+    Kept when views are buffered (`VIEWS_BUFFER=redis`): each flush rebuilds it in the
+    transaction that adds its views (articles/counting/ranking.py), so the page reads a hundred
+    rows instead of summing every daily row of the period. Per language, the most viewed
+    articles of any status (readers' filters apply when it is read) and all that tie with the
+    last; `complete` says no article with views in the period was left out.
+    """
+
+    first_day = models.DateField(_("first day"))
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="most_read_ranks",
+        db_index=False,
+    )
+    views = models.PositiveIntegerField(_("views"))
+    complete = models.BooleanField(_("complete"))
+
+    class Meta:
+        verbose_name = _("most read candidate")
+        verbose_name_plural = _("most read candidates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first_day", "article"], name="mostreadrank_day_article_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.first_day} {self.article_id}: {self.views}"
 
 
 class ViewsFlush(models.Model):
