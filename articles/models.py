@@ -430,7 +430,7 @@ class ArticleQuerySet(models.QuerySet):
         """Return at most `limit` of these articles, newest first, as a plain filter on ids.
 
         The ids come from a subquery, so a page of it can also be counted with a window
-        function over at most `limit` rows (see `with_total()`).
+        function over at most `limit` rows (see `counted_page()`).
         """
         ids = self.order_by("-published_at", "-id").values("pk")[:limit]
         return self.model.objects.filter(pk__in=ids).order_by("-published_at", "-id")
@@ -450,9 +450,33 @@ class ArticleQuerySet(models.QuerySet):
             "-rank", "-published_at", "-id"
         )
 
-    def with_total(self):
-        """Annotate each row with the number of rows, so one query gives a page and its count."""
-        return self.annotate(total_count=Window(Count("pk")))
+    def newest_page(self, offset, size, limit=LIST_LIMIT):
+        """Return rows `offset` to `offset + size` of the newest `limit` of these articles.
+
+        Each row carries `total_count`, the number of the newest `limit` (at most `limit`): one
+        query, whose page ids and count come from the list's index (Meta.indexes) and which
+        reads only the page's rows from the table.
+        """
+        end = min(offset + size, limit)
+        if offset >= end:
+            return []
+        newest = self.order_by("-published_at", "-id").values("pk")
+        counted_sql, counted_params = newest[:limit].query.sql_with_params()
+        total = RawSQL(
+            f"SELECT COUNT(*) FROM ({counted_sql}) AS newest",
+            counted_params,
+            output_field=IntegerField(),
+        )
+        return list(
+            self.filter(pk__in=newest[offset:end])
+            .annotate(total_count=total)
+            .order_by("-published_at", "-id")
+        )
+
+    def counted_page(self, offset, size):
+        """Return rows `offset` to `offset + size` of these articles, each with `total_count`,
+        the number of them all: one query (a window count, for a bounded list: `search()`)."""
+        return list(self.annotate(total_count=Window(Count("pk")))[offset : offset + size])
 
     def labels(self):
         """Return the distinct non-empty labels of these articles."""
@@ -749,16 +773,25 @@ class Article(models.Model):
         get_latest_by = "published_at"
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # The lists readers page through (day, source, category, label), newest first: each
+        # index holds all their filters and order (language, status, time, id), so a page's
+        # ids and their count are read from the index alone (`newest_page()`).
         indexes = [
             models.Index(
-                fields=["language", "status", "-published_at"], name="article_lang_status_pub"
-            ),
-            models.Index(fields=["source", "status", "-published_at"], name="article_source_pub"),
-            models.Index(
-                fields=["category", "status", "-published_at"], name="article_category_pub"
+                fields=["language", "status", "-published_at", "-id"],
+                name="article_lang_status_pub",
             ),
             models.Index(
-                fields=["label", "language", "status", "-published_at"], name="article_label_pub"
+                fields=["source", "status", "language", "-published_at", "-id"],
+                name="article_source_pub",
+            ),
+            models.Index(
+                fields=["category", "status", "language", "-published_at", "-id"],
+                name="article_category_pub",
+            ),
+            models.Index(
+                fields=["label", "language", "status", "-published_at", "-id"],
+                name="article_label_pub",
             ),
             # Every article newest first: the admin's list and the sitemaps.
             models.Index(fields=["-published_at", "-id"], name="article_published"),

@@ -87,11 +87,12 @@ class PageNotFound(Exception):
     """The requested page number is not a page of this list."""
 
 
-def paginate(request, articles, per_page=PER_PAGE):
-    """Return the requested Page of `articles`; the rows carry the count, so it is one query.
+def paginate(request, rows, per_page=PER_PAGE):
+    """Return the requested Page of a list; its rows carry the count, so it is one query.
 
-    `articles` must be bounded (`newest_first()` or `search()`), so the window count stays
-    small. A page number that is not a page of the list raises PageNotFound.
+    `rows(offset, size)` returns that slice of a bounded list (`newest_page()` of a queryset,
+    or `counted_page()` of `search()`'s results), each row with `total_count`. A page number
+    that is not a page of the list raises PageNotFound.
     """
     try:
         number = int(request.GET.get("page") or 1)
@@ -99,13 +100,12 @@ def paginate(request, articles, per_page=PER_PAGE):
         raise PageNotFound from None
     if not 1 <= number <= LIST_LIMIT // per_page + 1:
         raise PageNotFound
-    offset = (number - 1) * per_page
-    rows = list(articles.with_total()[offset : offset + per_page])
-    if not rows and number > 1:
+    found = rows((number - 1) * per_page, per_page)
+    if not found and number > 1:
         raise PageNotFound
-    paginator = Paginator(rows, per_page)
-    paginator.count = rows[0].total_count if rows else 0  # a cached_property, set, not counted
-    return Page(rows, number, paginator)
+    paginator = Paginator(found, per_page)
+    paginator.count = found[0].total_count if found else 0  # a cached_property, set, not counted
+    return Page(found, number, paginator)
 
 
 def visible_articles():
@@ -117,8 +117,8 @@ class ArticleListView(TemplateView):
     """A paginated list of articles.
 
     Subclasses find what the page is about in `setup()` (raising Http404 when it does not
-    exist) and choose its articles, newest first, in `articles()`; `extra_context` carries
-    what their template shows besides the list.
+    exist) and choose its articles in `articles()`, listed newest first (the newest
+    LIST_LIMIT); `extra_context` carries what their template shows besides the list.
     """
 
     template_name = "articles/article_list.html"
@@ -133,7 +133,7 @@ class ArticleListView(TemplateView):
     def get(self, request, *args, **kwargs):
         context = self.get_context_data(fragments=self.fragments, **kwargs)
         try:
-            context["page_obj"] = paginate(request, self.articles().for_lists())
+            context["page_obj"] = paginate(request, self.articles().for_lists().newest_page)
         except PageNotFound:
             context["page_missing"] = True
             return self.render_to_response(context, status=404)
@@ -149,7 +149,7 @@ class SourceView(ArticleListView):
         self.extra_context = {"source": self.source}
 
     def articles(self):
-        return visible_articles().filter(source=self.source).newest_first()
+        return visible_articles().filter(source=self.source)
 
 
 def source_list(request):
@@ -171,7 +171,7 @@ class CategoryView(ArticleListView):
         self.extra_context = {"category": self.category}
 
     def articles(self):
-        return visible_articles().filter(category=self.category).newest_first()
+        return visible_articles().filter(category=self.category)
 
 
 class LabelView(ArticleListView):
@@ -185,7 +185,7 @@ class LabelView(ArticleListView):
         self.extra_context = {"label": text.upper_for_language(label, current_language())}
 
     def articles(self):
-        return self.labelled.newest_first()
+        return self.labelled
 
 
 class TagView(ArticleListView):
@@ -197,7 +197,7 @@ class TagView(ArticleListView):
         self.extra_context = {"tag": self.tag}
 
     def articles(self):
-        return visible_articles().filter(tags=self.tag).newest_first()
+        return visible_articles().filter(tags=self.tag)
 
 
 def _date_or_404(year, month, day=1):
@@ -232,7 +232,7 @@ class DayArticlesView(ArticleListView):
         }
 
     def articles(self):
-        return visible_articles().published_on(self.day).newest_first()
+        return visible_articles().published_on(self.day)
 
 
 class MonthDaysView(TemplateView):
@@ -286,7 +286,7 @@ def search_view(request):
     if filterset.is_bound and filterset.has_criteria and filterset.is_valid():
         words = search.terms(filterset.form.cleaned_data["q"])
         try:
-            page = paginate(request, filterset.results().for_snippets())
+            page = paginate(request, filterset.results().for_snippets().counted_page)
         except PageNotFound:
             context["page_missing"] = True
             status = 404
