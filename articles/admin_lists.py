@@ -38,6 +38,16 @@ class EstimatingPaginator(Paginator):
 
     estimated = False
 
+    def page(self, number):
+        """The page's rows by their ids: the ids of the rows skipped before it come from an
+        index alone (page 50 of 1 000 000 articles read 4 900 rows from the table first)."""
+        page = super().page(number)
+        rows = page.object_list
+        if connections[rows.db].vendor == "postgresql" and rows.query.low_mark:
+            whole = self.object_list
+            page.object_list = whole.filter(pk__in=rows.values("pk"))
+        return page
+
     @cached_property
     def count(self):
         queryset = self.object_list

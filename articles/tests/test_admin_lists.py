@@ -170,6 +170,19 @@ def test_a_long_list_says_postgresql_s_estimate_and_a_short_one_its_exact_count(
         assert "13 записей" in russian.content.decode()
 
 
+def test_a_later_page_lists_its_rows_in_order(admin_client):
+    bulk_articles(250)
+    url = reverse("admin:articles_article_changelist")
+
+    page = admin_client.get(url, {"p": 3})
+    searched = admin_client.get(url, {"p": 2, "q": "Toplu"})
+
+    shown = [article.title for article in page.context["cl"].result_list]
+    assert shown == [f"Toplu xəbər {i}" for i in range(200, 250)]
+    shown = [article.title for article in searched.context["cl"].result_list]
+    assert shown == [f"Toplu xəbər {i}" for i in range(100, 200)]
+
+
 def test_the_source_list_counts_a_source_s_articles_up_to_a_limit(admin_client, monkeypatch):
     monkeypatch.setattr(articles_admin, "ARTICLES_COUNTED_UP_TO", 3)
     many, few = SourceFactory(name="Çox.az"), SourceFactory(name="Az.az")
