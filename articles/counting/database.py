@@ -161,7 +161,7 @@ def apply_view_batch(batch_key, counts):
         ViewsFlush.objects.create(key=batch_key, views=sum(counts.values()))
         _add_to_totals(sorted(totals.items()))
         _upsert_daily_views(rows)
-        ranking.refresh()
+        ranking.refresh(added=list(totals))
     ViewsFlush.objects.filter(applied_at__lt=timezone.now() - FLUSH_RECORDS_KEPT).delete()
     return sum(counts.values())
 

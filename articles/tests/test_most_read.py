@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles import counting, views
 from articles.counting import ranking
+from articles.counting.database import apply_view_batch
 from articles.models import Article, DailyViews, MostReadRank, Source
 from articles.tests.pages import page_text
 
@@ -150,6 +151,42 @@ def test_the_ranking_lists_what_summing_the_daily_rows_lists(
 
     assert every_listing(client) == summed
     assert len(summed[("", "month")]) == shown and summed[("/ru", "week")]
+
+
+def test_each_flush_keeps_the_ranking_of_summing_the_daily_rows(
+    client, settings, make_article, ranked, monkeypatch
+):
+    monkeypatch.setattr(ranking, "KEPT", 4)
+    monkeypatch.setattr(views, "MOST_READ_LIMIT", 3)
+    articles = [make_article(title=f"Xəbər {n}") for n in range(10)]
+    for n, article in enumerate(articles):
+        read(article, 10 * n, days_ago=2)
+    settings.VIEWS_BUFFER = "redis"
+    apply_view_batch("first", {(articles[0].pk, timezone.localdate()): 1})  # ranks them all
+    today = timezone.localdate()
+    # Articles from below the ranking climb into it, one batch at a time.
+    for number, batch in enumerate([{1: 95}, {2: 30, 9: 1}, {3: 200}, {0: 500, 4: 76}]):
+        apply_view_batch(f"batch-{number}", {(articles[i].pk, today): n for i, n in batch.items()})
+        shown = every_listing(client)
+        settings.VIEWS_BUFFER = "db"
+        assert shown == every_listing(client), batch
+        settings.VIEWS_BUFFER = "redis"
+    assert shown[("", "week")] == ["Xəbər 0", "Xəbər 3", "Xəbər 4"]
+
+
+def test_a_ranking_that_left_articles_out_stays_incomplete_after_a_flush(
+    client, settings, make_article, ranked, monkeypatch
+):
+    monkeypatch.setattr(ranking, "KEPT", 2)
+    monkeypatch.setattr(views, "MOST_READ_LIMIT", 2)
+    articles = [make_article(title=f"Xəbər {n}") for n in range(4)]
+    for n, article in enumerate(articles):
+        read(article, 10 * n + 1)
+    ranked()
+    apply_view_batch("more", {(articles[3].pk, timezone.localdate()): 5})  # a candidate's
+    Article.objects.filter(pk=articles[3].pk).update(status=Article.Status.DRAFT)
+
+    assert titles(client.get("/most-read/")) == ["Xəbər 2", "Xəbər 1"]
 
 
 def test_the_page_reads_the_ranking_in_as_many_queries(client, settings, readings, ranked):
