@@ -10,7 +10,7 @@ import json
 from datetime import datetime, time
 from functools import cache
 
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Max, Min
@@ -20,6 +20,9 @@ from django.utils.functional import cached_property
 from articles import text
 
 EXACT_COUNT_UP_TO = 10_000  # rows: counting these costs milliseconds
+# A search's matches, though, are found by reading rows (`icontains` has no index): counting
+# 10 000 of a common word's read 250 000 articles (2-5 s at 1 000 000); 1 000, a tenth.
+EXACT_SEARCH_COUNT_UP_TO = 1_000
 
 
 def planned_rows(queryset):
@@ -30,21 +33,34 @@ def planned_rows(queryset):
 
 
 class EstimatingPaginator(Paginator):
-    """Count exactly up to EXACT_COUNT_UP_TO rows, then say PostgreSQL's estimate.
+    """Count exactly up to EXACT_COUNT_UP_TO rows (a search's EXACT_SEARCH_COUNT_UP_TO), then
+    say PostgreSQL's estimate.
 
     `estimated` tells the page to write the count as an approximation. Other databases (the
     tests' SQLite) always count exactly.
     """
 
     estimated = False
+    searched = False  # set by LargeTableAdmin when the list is a search's
+
+    def page(self, number):
+        """The page's rows by their ids: the ids of the rows skipped before it come from an
+        index alone (page 50 of 1 000 000 articles read 4 900 rows from the table first)."""
+        page = super().page(number)
+        rows = page.object_list
+        if connections[rows.db].vendor == "postgresql" and rows.query.low_mark:
+            whole = self.object_list
+            page.object_list = whole.filter(pk__in=rows.values("pk"))
+        return page
 
     @cached_property
     def count(self):
         queryset = self.object_list
         if connections[queryset.db].vendor != "postgresql":
             return super().count
-        counted = queryset.order_by()[: EXACT_COUNT_UP_TO + 1].count()
-        if counted <= EXACT_COUNT_UP_TO:
+        exact = EXACT_SEARCH_COUNT_UP_TO if self.searched else EXACT_COUNT_UP_TO
+        counted = queryset.order_by()[: exact + 1].count()
+        if counted <= exact:
             return counted
         self.estimated = True
         return max(planned_rows(queryset), counted)
@@ -108,3 +124,10 @@ class LargeTableAdmin:
 
     def get_changelist(self, request, **kwargs):
         return LargeTableChangeList
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        paginator = super().get_paginator(
+            request, queryset, per_page, orphans, allow_empty_first_page
+        )
+        paginator.searched = bool(request.GET.get(SEARCH_VAR, "").strip())
+        return paginator

@@ -434,7 +434,7 @@ class ArticleQuerySet(models.QuerySet):
         """Return at most `limit` of these articles, newest first, as a plain filter on ids.
 
         The ids come from a subquery, so a page of it can also be counted with a window
-        function over at most `limit` rows (see `with_total()`).
+        function over at most `limit` rows (see `counted_page()`).
         """
         ids = self.order_by("-published_at", "-id").values("pk")[:limit]
         return self.model.objects.filter(pk__in=ids).order_by("-published_at", "-id")
@@ -454,9 +454,33 @@ class ArticleQuerySet(models.QuerySet):
             "-rank", "-published_at", "-id"
         )
 
-    def with_total(self):
-        """Annotate each row with the number of rows, so one query gives a page and its count."""
-        return self.annotate(total_count=Window(Count("pk")))
+    def newest_page(self, offset, size, limit=LIST_LIMIT):
+        """Return rows `offset` to `offset + size` of the newest `limit` of these articles.
+
+        Each row carries `total_count`, the number of the newest `limit` (at most `limit`): one
+        query, whose page ids and count come from the list's index (Meta.indexes) and which
+        reads only the page's rows from the table.
+        """
+        end = min(offset + size, limit)
+        if offset >= end:
+            return []
+        newest = self.order_by("-published_at", "-id").values("pk")
+        counted_sql, counted_params = newest[:limit].query.sql_with_params()
+        total = RawSQL(
+            f"SELECT COUNT(*) FROM ({counted_sql}) AS newest",
+            counted_params,
+            output_field=IntegerField(),
+        )
+        return list(
+            self.filter(pk__in=newest[offset:end])
+            .annotate(total_count=total)
+            .order_by("-published_at", "-id")
+        )
+
+    def counted_page(self, offset, size):
+        """Return rows `offset` to `offset + size` of these articles, each with `total_count`,
+        the number of them all: one query (a window count, for a bounded list: `search()`)."""
+        return list(self.annotate(total_count=Window(Count("pk")))[offset : offset + size])
 
     def labels(self):
         """Return the distinct non-empty labels of these articles."""
@@ -587,15 +611,27 @@ class ArticleQuerySet(models.QuerySet):
         """Return the most viewed published articles by their views from `first_day` on.
 
         Each article carries `period_views`; computed from the daily rows, so it covers any
-        period (today, a week, a month) without touching the total.
+        period (today, a week, a month) without touching the total. With views buffered, the
+        last flush's ranking of the period gives them (articles/counting/ranking.py), unless
+        it has none of this period or fewer than `limit` readers may see of an incomplete one.
         """
+        visible = self.published().in_language(language).for_lists()
+        order = ("-period_views", "-published_at")
+        if settings.VIEWS_BUFFER == "redis":
+            ranked = list(
+                visible.filter(most_read_ranks__first_day=first_day)
+                .annotate(
+                    period_views=F("most_read_ranks__views"),
+                    ranking_complete=F("most_read_ranks__complete"),
+                )
+                .order_by(*order)[:limit]
+            )
+            if len(ranked) == limit or (ranked and ranked[0].ranking_complete):
+                return ranked
         return list(
-            self.published()
-            .in_language(language)
-            .filter(daily_views__day__gte=first_day)
-            .for_lists()
+            visible.filter(daily_views__day__gte=first_day)
             .annotate(period_views=Sum("daily_views__views"))
-            .order_by("-period_views", "-published_at")[:limit]
+            .order_by(*order)[:limit]
         )
 
 
@@ -741,16 +777,25 @@ class Article(models.Model):
         get_latest_by = "published_at"
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        # The lists readers page through (day, source, category, label), newest first: each
+        # index holds all their filters and order (language, status, time, id), so a page's
+        # ids and their count are read from the index alone (`newest_page()`).
         indexes = [
             models.Index(
-                fields=["language", "status", "-published_at"], name="article_lang_status_pub"
-            ),
-            models.Index(fields=["source", "status", "-published_at"], name="article_source_pub"),
-            models.Index(
-                fields=["category", "status", "-published_at"], name="article_category_pub"
+                fields=["language", "status", "-published_at", "-id"],
+                name="article_lang_status_pub",
             ),
             models.Index(
-                fields=["label", "language", "status", "-published_at"], name="article_label_pub"
+                fields=["source", "status", "language", "-published_at", "-id"],
+                name="article_source_pub",
+            ),
+            models.Index(
+                fields=["category", "status", "language", "-published_at", "-id"],
+                name="article_category_pub",
+            ),
+            models.Index(
+                fields=["label", "language", "status", "-published_at", "-id"],
+                name="article_label_pub",
             ),
             # Every article newest first: the admin's list and the sitemaps.
             models.Index(fields=["-published_at", "-id"], name="article_published"),
@@ -1233,6 +1278,40 @@ class DailyViews(models.Model):
 
     def __str__(self):
         return f"{self.article_id} {self.day}: {self.views}"
+
+
+class MostReadRank(models.Model):
+    """A candidate of /most-read/ for the period starting `first_day`: an article's views in it.
+
+    Kept when views are buffered (`VIEWS_BUFFER=redis`): each flush rebuilds it in the
+    transaction that adds its views (articles/counting/ranking.py), so the page reads a hundred
+    rows instead of summing every daily row of the period. Per language, the most viewed
+    articles of any status (readers' filters apply when it is read) and all that tie with the
+    last; `complete` says no article with views in the period was left out.
+    """
+
+    first_day = models.DateField(_("first day"))
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="most_read_ranks",
+        db_index=False,
+    )
+    views = models.PositiveIntegerField(_("views"))
+    complete = models.BooleanField(_("complete"))
+
+    class Meta:
+        verbose_name = _("most read candidate")
+        verbose_name_plural = _("most read candidates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first_day", "article"], name="mostreadrank_day_article_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.first_day} {self.article_id}: {self.views}"
 
 
 class ViewsFlush(models.Model):

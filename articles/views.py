@@ -102,17 +102,17 @@ def page_number(request, per_page=PER_PAGE):
     return number
 
 
-def page_rows(articles, number, per_page=PER_PAGE):
-    """Return (rows of page `number` of `articles`, the length of the list), in one query.
+def page_rows(rows, number, per_page=PER_PAGE):
+    """Return (rows of page `number` of a list, the length of the list), in one query.
 
-    `articles` must be bounded (`newest_first()` or `search()`), so the window count stays
-    small. A page past the end raises PageNotFound.
+    `rows(offset, size)` returns that slice of a bounded list (`newest_page()` of a queryset,
+    or `counted_page()` of `search()`'s results), each row with `total_count`. A page past
+    the end raises PageNotFound.
     """
-    offset = (number - 1) * per_page
-    rows = list(articles.with_total()[offset : offset + per_page])
-    if not rows and number > 1:
+    found = rows((number - 1) * per_page, per_page)
+    if not found and number > 1:
         raise PageNotFound
-    return rows, rows[0].total_count if rows else 0
+    return found, found[0].total_count if found else 0
 
 
 def page_of(rows, count, number, per_page=PER_PAGE):
@@ -122,10 +122,10 @@ def page_of(rows, count, number, per_page=PER_PAGE):
     return Page(rows, number, paginator)
 
 
-def paginate(request, articles, per_page=PER_PAGE):
-    """Return the requested Page of `articles`; the rows carry the count, so it is one query."""
+def paginate(request, rows, per_page=PER_PAGE):
+    """Return the requested Page of the list `rows` (see page_rows): one query."""
     number = page_number(request, per_page)
-    rows, count = page_rows(articles, number, per_page)
+    rows, count = page_rows(rows, number, per_page)
     return page_of(rows, count, number, per_page)
 
 
@@ -167,7 +167,7 @@ class ArticleListView(TemplateView):
         """Return (`about()`, the list's length, the page's items' HTML or None past the end)."""
         about = self.about()
         try:
-            rows, count = page_rows(self.articles().for_lists(), self.number)
+            rows, count = page_rows(self.articles().for_lists().newest_page, self.number)
         except PageNotFound:
             return about, 0, None
         return about, count, mark_safe("".join(list_item(row) for row in rows))
@@ -197,7 +197,7 @@ class SourceView(ArticleListView):
         return {"source": self.source}
 
     def articles(self):
-        return visible_articles().filter(source=self.source).newest_first()
+        return visible_articles().filter(source=self.source)
 
 
 def kept_html(fragments, name, template_name, load):
@@ -231,7 +231,7 @@ class CategoryView(ArticleListView):
         return {"category": self.category}
 
     def articles(self):
-        return visible_articles().filter(category=self.category).newest_first()
+        return visible_articles().filter(category=self.category)
 
 
 class LabelView(ArticleListView):
@@ -244,7 +244,7 @@ class LabelView(ArticleListView):
         return {"label": text.upper_for_language(label, current_language())}
 
     def articles(self):
-        return self.labelled.newest_first()
+        return self.labelled
 
 
 class TagView(ArticleListView):
@@ -255,7 +255,7 @@ class TagView(ArticleListView):
         return {"tag": self.tag}
 
     def articles(self):
-        return visible_articles().filter(tags=self.tag).newest_first()
+        return visible_articles().filter(tags=self.tag)
 
 
 def _date_or_404(year, month, day=1):
@@ -290,7 +290,7 @@ class DayArticlesView(ArticleListView):
         }
 
     def articles(self):
-        return visible_articles().published_on(self.day).newest_first()
+        return visible_articles().published_on(self.day)
 
 
 class MonthDaysView(TemplateView):
@@ -352,7 +352,7 @@ def search_view(request):
     if filterset.is_bound and filterset.has_criteria and filterset.is_valid():
         words = search.terms(filterset.form.cleaned_data["q"])
         try:
-            page = paginate(request, filterset.results().for_snippets())
+            page = paginate(request, filterset.results().for_snippets().counted_page)
         except PageNotFound:
             context["page_missing"] = True
             status = 404

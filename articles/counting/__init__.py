@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from articles.circuit import Circuit
-from articles.counting import buffer, database, readers
+from articles.counting import buffer, database, ranking, readers
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,10 @@ def count_view(request, article_id):
             else:
                 BUFFER_CIRCUIT.succeeded()
                 return counted
-        return database.record_view(article_id, visitor, day, now, address, limit)
+        counted = database.record_view(article_id, visitor, day, now, address, limit)
+        if counted and settings.VIEWS_BUFFER == "redis":
+            ranking.forget()  # the flushes' ranking lacks this view: /most-read/ sums again
+        return counted
     except Exception:
         logger.exception("Could not count a view of %s", request.path)
         return False

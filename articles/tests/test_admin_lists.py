@@ -170,6 +170,39 @@ def test_a_long_list_says_postgresql_s_estimate_and_a_short_one_its_exact_count(
         assert "13 записей" in russian.content.decode()
 
 
+def test_a_search_counts_exactly_fewer_matches(admin_client, monkeypatch):
+    monkeypatch.setattr(admin_lists, "EXACT_COUNT_UP_TO", 50)
+    monkeypatch.setattr(admin_lists, "EXACT_SEARCH_COUNT_UP_TO", 5)
+    bulk_articles(12)
+    url = reverse("admin:articles_article_changelist")
+    az = {"accept-language": "az"}
+
+    listed = admin_client.get(url, headers=az).content.decode()
+    searched = admin_client.get(url, {"q": "Toplu"}, headers=az)
+    narrow = admin_client.get(url, {"q": "xəbər 11"}, headers=az).content.decode()
+
+    assert "12 qeyd" in listed and "≈" not in listed
+    assert "1 qeyd" in narrow and "≈" not in narrow
+    if connection.vendor == "postgresql":
+        count = searched.context["cl"].result_count
+        assert count >= 12 and f"≈ {count} qeyd" in searched.content.decode()
+    else:
+        assert "12 qeyd" in searched.content.decode()
+
+
+def test_a_later_page_lists_its_rows_in_order(admin_client):
+    bulk_articles(250)
+    url = reverse("admin:articles_article_changelist")
+
+    page = admin_client.get(url, {"p": 3})
+    searched = admin_client.get(url, {"p": 2, "q": "Toplu"})
+
+    shown = [article.title for article in page.context["cl"].result_list]
+    assert shown == [f"Toplu xəbər {i}" for i in range(200, 250)]
+    shown = [article.title for article in searched.context["cl"].result_list]
+    assert shown == [f"Toplu xəbər {i}" for i in range(100, 200)]
+
+
 def test_the_source_list_counts_a_source_s_articles_up_to_a_limit(admin_client, monkeypatch):
     monkeypatch.setattr(articles_admin, "ARTICLES_COUNTED_UP_TO", 3)
     many, few = SourceFactory(name="Çox.az"), SourceFactory(name="Az.az")

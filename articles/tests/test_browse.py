@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article, Category
+from articles.models import LIST_LIMIT, Article, Category
 from articles.tests.factories import bulk_articles
 from articles.text import BAKU_TZ
 
@@ -172,6 +172,21 @@ def test_pagination_has_page_numbers_and_rel_prev_next(client, source):
     assert 'rel="next" href="?page=3"' in nav
     assert '<span class="current" aria-current="page">2</span>' in nav
     assert [t.strip() for t in titles(response)] == [f"Toplu xəbər {i}" for i in range(20, 40)]
+
+
+def test_a_long_list_pages_through_its_newest_thousand(client, source):
+    bulk_articles(LIST_LIMIT + 5, source=source)
+
+    last = client.get(f"/source/525-az/?page={LIST_LIMIT // 20}")
+    beyond = client.get(f"/source/525-az/?page={LIST_LIMIT // 20 + 1}")
+
+    nav = last.content.decode()[last.content.decode().index('class="pagination"') :]
+    assert [t.strip() for t in titles(last)] == [
+        f"Toplu xəbər {i}" for i in range(LIST_LIMIT - 20, LIST_LIMIT)
+    ]
+    assert f'<span class="current" aria-current="page">{LIST_LIMIT // 20}</span>' in nav
+    assert 'rel="next"' not in nav
+    assert beyond.status_code == 404
 
 
 @pytest.mark.parametrize("page", ["99999", "abc", "0", "-1", "9" * 40])

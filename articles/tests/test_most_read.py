@@ -3,9 +3,14 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from articles.models import Article, DailyViews, Source
+from articles import counting, views
+from articles.counting import ranking
+from articles.counting.database import apply_view_batch
+from articles.models import Article, DailyViews, MostReadRank, Source
 from articles.tests.pages import page_text
 
 
@@ -107,6 +112,133 @@ def test_most_read_page_query_count_is_constant(
     with django_assert_max_num_queries(6):
         response = client.get("/most-read/?period=month")
     assert len(titles(response)) == min(number, 50)
+
+
+# --- the ranking kept by flushes (VIEWS_BUFFER=redis) ----------------------------------------
+
+
+@pytest.fixture
+def ranked(settings):
+    """The buffered mode's reading of /most-read/: the last flush's ranking (no Redis needed)."""
+    settings.VIEWS_BUFFER = "redis"
+    return ranking.refresh
+
+
+def every_listing(client):
+    return {
+        (prefix, period): titles(client.get(f"{prefix}/most-read/?period={period}"))
+        for prefix in ("", "/ru")
+        for period in ("day", "week", "month")
+    }
+
+
+@pytest.mark.parametrize("kept, shown", [(100, 50), (8, 5)])
+def test_the_ranking_lists_what_summing_the_daily_rows_lists(
+    client, settings, make_article, ranked, monkeypatch, kept, shown
+):
+    # All the candidates, or the first places only (ties at the last one included).
+    monkeypatch.setattr(ranking, "KEPT", kept)
+    monkeypatch.setattr(views, "MOST_READ_LIMIT", shown)
+    for n in range(70):
+        article = make_article(title=f"Xəbər {n}", language="ru" if n % 5 == 0 else "az")
+        read(article, n % 13, days_ago=n % 9)
+        read(article, n % 7 * 3, days_ago=9 + n % 22)
+    settings.VIEWS_BUFFER = "db"
+    summed = every_listing(client)
+
+    settings.VIEWS_BUFFER = "redis"
+    ranked()
+
+    assert every_listing(client) == summed
+    assert len(summed[("", "month")]) == shown and summed[("/ru", "week")]
+
+
+def test_each_flush_keeps_the_ranking_of_summing_the_daily_rows(
+    client, settings, make_article, ranked, monkeypatch
+):
+    monkeypatch.setattr(ranking, "KEPT", 4)
+    monkeypatch.setattr(views, "MOST_READ_LIMIT", 3)
+    articles = [make_article(title=f"Xəbər {n}") for n in range(10)]
+    for n, article in enumerate(articles):
+        read(article, 10 * n, days_ago=2)
+    settings.VIEWS_BUFFER = "redis"
+    apply_view_batch("first", {(articles[0].pk, timezone.localdate()): 1})  # ranks them all
+    today = timezone.localdate()
+    # Articles from below the ranking climb into it, one batch at a time.
+    for number, batch in enumerate([{1: 95}, {2: 30, 9: 1}, {3: 200}, {0: 500, 4: 76}]):
+        apply_view_batch(f"batch-{number}", {(articles[i].pk, today): n for i, n in batch.items()})
+        shown = every_listing(client)
+        settings.VIEWS_BUFFER = "db"
+        assert shown == every_listing(client), batch
+        settings.VIEWS_BUFFER = "redis"
+    assert shown[("", "week")] == ["Xəbər 0", "Xəbər 3", "Xəbər 4"]
+
+
+def test_a_ranking_that_left_articles_out_stays_incomplete_after_a_flush(
+    client, settings, make_article, ranked, monkeypatch
+):
+    monkeypatch.setattr(ranking, "KEPT", 2)
+    monkeypatch.setattr(views, "MOST_READ_LIMIT", 2)
+    articles = [make_article(title=f"Xəbər {n}") for n in range(4)]
+    for n, article in enumerate(articles):
+        read(article, 10 * n + 1)
+    ranked()
+    apply_view_batch("more", {(articles[3].pk, timezone.localdate()): 5})  # a candidate's
+    Article.objects.filter(pk=articles[3].pk).update(status=Article.Status.DRAFT)
+
+    assert titles(client.get("/most-read/")) == ["Xəbər 2", "Xəbər 1"]
+
+
+def test_the_page_reads_the_ranking_in_as_many_queries(client, settings, readings, ranked):
+    settings.VIEWS_BUFFER = "db"
+    with CaptureQueriesContext(connection) as summing:
+        client.get("/most-read/?period=week")
+    settings.VIEWS_BUFFER = "redis"
+    ranked()
+    # The ranking says what the page shows: a changed candidate shows through.
+    MostReadRank.objects.filter(article=readings[1], views=60).update(views=7)
+
+    with CaptureQueriesContext(connection) as reading:
+        html = client.get("/most-read/?period=week").content.decode()
+
+    assert re.findall(r"Baxış sayı: </span>(\d+)</span>", html) == ["30", "7", "5"]
+    assert len(reading) == len(summing)
+
+
+def test_an_article_unpublished_after_the_flush_is_replaced_by_the_next_one(
+    client, make_article, ranked, monkeypatch
+):
+    monkeypatch.setattr(ranking, "KEPT", 3)
+    monkeypatch.setattr(views, "MOST_READ_LIMIT", 2)
+    articles = [make_article(title=f"Xəbər {n}") for n in range(5)]
+    for n, article in enumerate(articles):
+        read(article, 10 * (n + 1))
+    ranked()
+    Article.objects.filter(pk=articles[4].pk).update(status=Article.Status.DRAFT)
+
+    assert titles(client.get("/most-read/")) == ["Xəbər 3", "Xəbər 2"]
+
+    # Unpublish two more: the three candidates left one, so the daily rows are summed again.
+    Article.objects.filter(pk__in=[articles[3].pk, articles[2].pk]).update(status="draft")
+    assert titles(client.get("/most-read/")) == ["Xəbər 1", "Xəbər 0"]
+
+
+def test_a_ranking_of_yesterday_is_not_read(client, readings, ranked):
+    ranked(today=timezone.localdate() - timedelta(days=1))
+    MostReadRank.objects.update(views=1)
+
+    html = client.get("/most-read/").content.decode()
+
+    assert re.findall(r"Baxış sayı: </span>(\d+)</span>", html) == ["30", "10"]
+
+
+def test_views_written_while_redis_is_down_drop_the_ranking(rf, readings, ranked, monkeypatch):
+    ranked()
+    monkeypatch.setattr(counting.BUFFER_CIRCUIT, "closed", lambda: False)
+    request = rf.get("/", HTTP_USER_AGENT="Mozilla/5.0 Firefox/120.0", HTTP_ACCEPT="text/html")
+
+    assert counting.count_view(request, readings[2].pk)
+    assert not MostReadRank.objects.exists()
 
 
 # --- admin ---------------------------------------------------------------------------------

@@ -5,12 +5,13 @@
     .venv/bin/python bench/perf/explain.py --articles 1000 1000000 --database mine  # mine_1000...
 
 Prepares a scratch PostgreSQL database with that many generated articles (kept for the next
-run, `--drop` removes it), requests the public pages (home, article, most read, source,
-category, label, tag, day and month archive, search, stories, RSS, sitemaps) and the admin's
-article and source lists through Django's test client, captures every SQL query they run, and
-prints EXPLAIN ANALYZE's time and node types for each. Exits 1 if any plan reads the articles
-table (or the daily views) with a Seq Scan. With several sizes, each runs in a process of its
-own and a table of each page's total SQL time per size ends the output.
+run, `--drop` removes it), requests the public pages (home, article, most read, also as with
+buffered views, source, category, label, tag, day and month archive, search, stories, RSS,
+sitemaps) and the admin's article, source and comment lists through Django's test client,
+captures every SQL query they run, and prints EXPLAIN ANALYZE's time and node types for each.
+Exits 1 if any plan reads the articles table (or the daily views) with a Seq Scan. With several
+sizes, each runs in a process of its own and a table of each page's total SQL time per size
+ends the output.
 """
 
 import argparse
@@ -75,10 +76,12 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.cache import caches  # noqa: E402
 from django.db import OperationalError, connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from articles.counting import ranking  # noqa: E402
 from articles.models import Article, Category, Source, Story, Tag  # noqa: E402
+from comments.models import Comment  # noqa: E402
 
 BIG_TABLES = {"articles_article", "articles_dailyviews"}
 
@@ -102,10 +105,17 @@ def pages():
             last_published_at=article.published_at,
         )
         Article.objects.filter(pk__in=[a.pk for a in newest[500:503]]).update(story=story)
+    # Readers' comments on 2 000 of the newest articles, one each (comments/admin.py's filter).
+    if not Comment.objects.exists():
+        Comment.objects.bulk_create(
+            Comment(article_id=pk, body="Şərh") for pk in newest.values_list("pk", flat=True)[:2000]
+        )
     return {
         "home": "/",
         "article": article.get_absolute_url(),
         "most read (week)": "/most-read/?period=week",
+        # As with VIEWS_BUFFER=redis: the last flush's ranking (main() ranks before).
+        "most read (week), buffered views": "/most-read/?period=week&buffered",
         "source": f"/source/{source.slug}/",
         "source, page 30": f"/source/{source.slug}/?page=30",
         "category": f"/category/{category.slug}/",
@@ -124,6 +134,7 @@ def pages():
         "admin: articles, page 50": "/admin/articles/article/?p=50",
         "admin: articles, search": "/admin/articles/article/?q=Bak%C4%B1",
         "admin: sources": "/admin/articles/source/",
+        "admin: comments": "/admin/comments/comment/",
     }
 
 
@@ -154,6 +165,10 @@ def main():
     admin = get_user_model().objects.filter(username="explain-admin").first()
     if admin is None:
         admin = get_user_model().objects.create_superuser("explain-admin", "", "explain-admin")
+    with connection.cursor() as cursor:
+        cursor.execute("SET statement_timeout = 0")  # ranking a million articles: seconds
+        ranking.refresh()  # what a flush of buffered views leaves
+        cursor.execute("RESET statement_timeout")
     bad, totals = 0, {}
     print(f"{DATABASE}: {support.article_count(DATABASE)} articles")
     for name, url in pages().items():
@@ -161,7 +176,8 @@ def main():
             client.force_login(admin)
         else:
             client.logout()
-        with CaptureQueriesContext(connection) as captured:
+        buffered = override_settings(VIEWS_BUFFER="redis" if url.endswith("&buffered") else "db")
+        with buffered, CaptureQueriesContext(connection) as captured:
             try:
                 status = client.get(url).status_code
             except OperationalError as error:  # the site's statement timeout, say

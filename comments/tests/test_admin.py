@@ -1,5 +1,6 @@
 """Moderation in the admin: the list, filters, search, hiding and showing, barring readers."""
 
+import re
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
@@ -7,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from comments.admin import CommentedArticleFilter
 from comments.models import Comment, CommentBan
 
 
@@ -66,6 +68,35 @@ def test_filters_by_status_and_article_and_search_by_text_and_author(
     today = timezone.localdate()
     day = {"created_at__year": today.year, "created_at__month": today.month}
     assert listed(**day, created_at__day=today.day) == {"Birinci xəbərə"}
+
+
+def test_the_article_filter_offers_the_articles_of_the_latest_comments(
+    client, editor, make_article, reader, make_comment, monkeypatch
+):
+    monkeypatch.setattr(CommentedArticleFilter, "LATEST_COMMENTS", 2)
+    old, quiet, busy, uncommented = (
+        make_article(title=title) for title in ("Köhnə", "Sakit", "Qızğın", "Şərhsiz")
+    )
+    week_ago = timezone.now() - timedelta(days=7)
+    make_comment(old, reader, "Köhnə şərh", created_at=week_ago)
+    make_comment(quiet, reader, "Dünənki şərh", created_at=timezone.now() - timedelta(days=1))
+    make_comment(busy, reader, "Bugünkü şərh")
+    client.force_login(editor)
+    url = reverse("admin:comments_comment_changelist")
+
+    def offered(**query):
+        html = client.get(url, query).content.decode()
+        block = html[html.index('data-filter-title="məqalə"') :]
+        block = block[: block.index("</details>")]
+        return set(re.findall(r'href="\?article__id__exact=\d+">([^<]+)<', block))
+
+    assert offered() == {"Sakit", "Qızğın"}
+    # The chosen article stays among the choices, and its comments are listed.
+    html = client.get(url, {"article__id__exact": old.pk}).content.decode()
+    assert "Köhnə şərh" in html and "Bugünkü şərh" not in html
+    assert offered(article__id__exact=old.pk) == {"Köhnə", "Sakit", "Qızğın"}
+    assert client.get(url, {"article__id__exact": "x"}).status_code == 200
+    assert uncommented.title not in client.get(url).content.decode()
 
 
 def test_bulk_hide_and_show_change_the_page_and_the_count_at_once(
