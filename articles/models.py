@@ -371,9 +371,13 @@ def json_rows(queryset, **fields):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """Return the articles readers may see: published, and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, now=None):
+        """Return the articles readers may see: published, and not scheduled for later.
+
+        `now` is the time they see the site at (a placeholder in a prepared query).
+        """
+        now = timezone.now() if now is None else now
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
 
     def in_language(self, language=None):
         return self.filter(language=language or current_language())
