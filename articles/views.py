@@ -29,7 +29,7 @@ from articles.prepared import PreparedQuery
 # compiling this query was most of a cold article's query cost (articles/prepared.py).
 PUBLISHED_FOR_PAGE = PreparedQuery(
     Article,
-    lambda pk, now: Article.objects.for_page().published(now=now).filter(pk=pk),
+    lambda pk, now: Article.objects.for_page().published(now=now).filter(pk=pk).order_by(),
     pk=Article._meta.pk,
     now=Article._meta.get_field("published_at"),
 )

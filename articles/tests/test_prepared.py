@@ -59,3 +59,24 @@ def test_the_time_is_each_runs_own(make_article):
     assert PUBLISHED_FOR_PAGE.run(pk=scheduled.pk, now=now) == []
     assert PUBLISHED_FOR_PAGE.run(pk=scheduled.pk, now=now + timedelta(minutes=6)) == [scheduled]
     assert PUBLISHED_FOR_PAGE.run(pk=scheduled.pk, now=now) == []
+
+
+def test_each_article_gets_its_own_related_news(client, make_article):
+    """Two articles of the same shape (one tag, no story) share one compiled query."""
+    pairs = []
+    for tag_name, title, related_title in [
+        ("Neft", "Neft bahalaşdı", "OPEC hasilatı azaldır"),
+        ("İdman", "Qarabağ qalib gəldi", "Yeni stadion açılır"),
+    ]:
+        tag = Tag.objects.create(name=tag_name)
+        article = make_article(title=title)
+        article.tags.add(tag)
+        make_article(title=related_title).tags.add(tag)
+        pairs.append((article, related_title))
+
+    for (article, own), (_other, others) in zip(pairs, reversed(pairs), strict=True):
+        html = client.get(article.get_absolute_url()).content.decode()
+        section = html[html.index('class="related"') :].split("</section>")[0]
+
+        assert own in section
+        assert others not in section
