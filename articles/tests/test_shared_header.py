@@ -1,7 +1,6 @@
 """The header's links and menu are shared fragments (`{% shared_piece %}`): cached by one page,
 the header stays right on every other page, for every reader and in each language."""
 
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
