@@ -29,7 +29,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles import embeds, images, related, search, text
+from articles import embeds, images, prepared, related, search, text
 from articles.html import first_paragraph
 from articles.importers import messages
 
@@ -375,9 +375,13 @@ def json_rows(queryset, **fields):
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """Return the articles readers may see: published, and not scheduled for later."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, now=None):
+        """Return the articles readers may see: published, and not scheduled for later.
+
+        `now` is the time they see the site at (a placeholder in a prepared query).
+        """
+        now = timezone.now() if now is None else now
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=now)
 
     def in_language(self, language=None):
         return self.filter(language=language or current_language())
@@ -576,33 +580,23 @@ class ArticleQuerySet(models.QuerySet):
         One query: the candidates of its language within RELATED_WINDOW of it, each with the
         number of the article's tags it shares (the article's tags are prefetched on its page).
         The articles of its story come into the pool first, however many others share tags.
+        It is compiled once for each number of tags, with and without a story
+        (articles/prepared.py): building and compiling it cost more than running it. It looks
+        at every published article, whatever this queryset is filtered to.
         """
         tag_ids = [tag.pk for tag in article.tag_list]
-        shared = (
-            Count("tags", filter=Q(tags__in=tag_ids))
-            if tag_ids
-            else Value(0, output_field=IntegerField())
-        )
-        no = Value(0, output_field=IntegerField())
-        in_story = (
-            Case(When(story_id=article.story_id, then=Value(1)), default=no)
-            if article.story_id is not None
-            else no
-        )
         window = related.RELATED_WINDOW
-        candidates = (
-            self.published()
-            .in_language(article.language)
-            .exclude(pk=article.pk)
-            .filter(
-                published_at__gte=article.published_at - window,
-                published_at__lte=article.published_at + window,
-            )
-            .annotate(shared_tags=shared, in_story=in_story)
-            .order_by("-in_story", "-shared_tags", "-published_at")
-            .values(*related.Candidate.FIELDS, "shared_tags")[: related.RELATED_POOL]
+        shape = (len(tag_ids), article.story_id is not None, related.RELATED_POOL)
+        rows = _related_candidates(*shape).run(
+            language=article.language,
+            pk=article.pk,
+            story=article.story_id,
+            start=article.published_at - window,
+            end=article.published_at + window,
+            now=timezone.now(),
+            **{f"tag{index}": tag_id for index, tag_id in enumerate(tag_ids)},
         )
-        chosen = related.rank(article, [related.Candidate(**row) for row in candidates], limit)
+        chosen = related.rank(article, [related.Candidate(**row) for row in rows], limit)
         for candidate in chosen:
             candidate.url = article_path(candidate.language, candidate.slug, candidate.id)
         return chosen
@@ -1029,6 +1023,42 @@ class Article(models.Model):
         with translation.override(self.language):
             url = self.source.get_absolute_url()
         return format_html('{}<a href="{}">{}</a>{}', before, url, self.source.name, after)
+
+
+@functools.lru_cache(maxsize=64)
+def _related_candidates(tag_count, in_story, pool):
+    """The related candidates' query (ArticleQuerySet.related_to) for an article with
+    `tag_count` tags, of a story or not, the `pool` first ones, compiled once."""
+
+    def build(language, pk, story, start, end, now, **tags):
+        tag_ids = [tags[f"tag{index}"] for index in range(tag_count)]
+        no = Value(0, output_field=IntegerField())
+        return (
+            Article.objects.published(now=now)
+            .in_language(language)
+            .exclude(pk=pk)
+            .filter(published_at__gte=start, published_at__lte=end)
+            .annotate(
+                # `tags__id__in`: `tags__in` wants ids, not placeholders (the SQL is the same).
+                shared_tags=Count("tags", filter=Q(tags__id__in=tag_ids)) if tag_ids else no,
+                in_story=Case(When(story_id=story, then=Value(1)), default=no) if in_story else no,
+            )
+            .order_by("-in_story", "-shared_tags", "-published_at")
+            .values(*related.Candidate.FIELDS, "shared_tags")[:pool]
+        )
+
+    moment = Article._meta.get_field("published_at")
+    return prepared.PreparedQuery(
+        Article,
+        build,
+        language=Article._meta.get_field("language"),
+        pk=Article._meta.pk,
+        story=Article._meta.get_field("story"),
+        start=moment,
+        end=moment,
+        now=moment,
+        **{f"tag{index}": Tag._meta.pk for index in range(tag_count)},
+    )
 
 
 # What the article page's gallery shows of a picture (loaded with the article, `for_page()`).

@@ -15,8 +15,8 @@ from django.http import Http404
 from articles.caching import generation_key, read_many, store_many
 from articles.models import Category, current_language
 
-# The pieces every page shows.
-SHARED_FRAGMENTS = ("menu", "most_read", "latest_news")
+# The pieces every page shows (the header's two: `{% shared_piece %}` in includes/header.html).
+SHARED_FRAGMENTS = ("menu", "most_read", "latest_news", "header_bar", "header_menu")
 # The parts of an article page that are the same for every reader of that article (the live
 # view count goes into them afterwards, see templatetags/portal.py).
 ARTICLE_PARTS = {
