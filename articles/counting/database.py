@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from articles.counting import ranking
+from articles.counting.ranking import refresh as refresh_ranking
 from articles.models import AddressViews, Article, DailyViews, RecentView, ViewsFlush
 
 # Rows per statement when a batch is applied; well under SQLite's limit of bound parameters.
@@ -161,7 +161,7 @@ def apply_view_batch(batch_key, counts):
         ViewsFlush.objects.create(key=batch_key, views=sum(counts.values()))
         _add_to_totals(sorted(totals.items()))
         _upsert_daily_views(rows)
-        ranking.refresh(added=list(totals))
+        refresh_ranking(added=list(totals))
     ViewsFlush.objects.filter(applied_at__lt=timezone.now() - FLUSH_RECORDS_KEPT).delete()
     return sum(counts.values())
 
