@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from articles import stories, text
 from articles.importers import http
-from articles.models import Source
+from articles.models import Category, Source
 from articles.tests.factories import ArticleFactory, SourceFactory
 from articles.tests.feed_server import FeedServer, NetworkGuard, tiny_jpeg, tiny_png
 from articles.tests.telegram_server import BotAPIServer
@@ -160,6 +160,14 @@ def silent_server():
     server = SilentServer()
     yield server
     server.close()
+
+
+@pytest.fixture
+def politics(db):
+    """A category, first in the header's menu."""
+    return Category.objects.create(
+        name_az="Siyasət", name_ru="Политика", slug="siyaset", position=1
+    )
 
 
 @pytest.fixture

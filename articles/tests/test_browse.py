@@ -13,13 +13,6 @@ from articles.tests.factories import bulk_articles
 from articles.text import BAKU_TZ
 
 
-@pytest.fixture
-def politics(db):
-    return Category.objects.create(
-        name_az="Siyasət", name_ru="Политика", slug="siyaset", position=1
-    )
-
-
 def titles(response):
     """Return the titles of the list in the page's main column, in order."""
     html = response.content.decode()

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from articles.models import Article, Category
+from articles.models import Article
 from articles.text import BAKU_TZ
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -22,11 +22,6 @@ def fresh_cache(db):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def politics(db):
-    return Category.objects.create(name_az="Siyasət", name_ru="Политика", slug="siyaset")
 
 
 def xml(response):

@@ -5,8 +5,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from articles.models import Category
-
 
 @pytest.fixture(autouse=True)
 def cached(settings, db):
@@ -14,11 +12,6 @@ def cached(settings, db):
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture
-def politics(db):
-    return Category.objects.create(name_az="Siyasət", name_ru="Политика", slug="siyaset")
 
 
 def menu(response):
