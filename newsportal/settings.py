@@ -107,6 +107,8 @@ MIDDLEWARE = [
     # below the counter, whose writes are no reader's own and pin nobody to the primary.
     "newsportal.replicas.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The admin's addresses with NUL bytes in the query, refused with a message (security.py).
+    "newsportal.security.AdminNulQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a throttled log-in into the lockout page.
     "axes.middleware.AxesMiddleware",
