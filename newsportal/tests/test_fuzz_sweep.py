@@ -6,8 +6,9 @@ shows (and a few common ones it does not) gets NUL bytes, invalid UTF-8, a lone 
 negative and huge numbers, 10 000 characters, traversal; every route is also asked with every
 HTTP method and with garbage in Accept-Language, Host, If-Modified-Since and If-None-Match.
 Reader, account and API routes are swept anonymously and as a logged-in reader, the admin as a
-superuser. newsportal/tests/test_hostile_urls.py draws random values (Hypothesis) for the public
-routes; this one is the same sweep every run, over all of them.
+superuser. Methods no page takes are a 405 everywhere. newsportal/tests/test_hostile_urls.py
+draws random values (Hypothesis) for the public routes; this one is the same sweep every run,
+over all of them.
 """
 
 import re
@@ -226,3 +227,24 @@ def test_no_route_answers_hostile_input_with_a_server_error(swept_site, area):
     failures = [failure for sweep in sweeps for failure in sweep.failures]
     assert sum(sweep.sent for sweep in sweeps) > 3000  # 3 700 reader, 4 700 admin requests
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:60])
+
+
+def test_methods_no_page_takes_are_refused_with_405_everywhere(swept_site):
+    """Function views used to answer DELETE or a made-up method as if it were GET."""
+    article, comment, _reader, staff = swept_site
+    values = real_values(article, comment, staff)
+    anonymous = Client(raise_request_exception=False)
+    answers = {}
+    for pattern, name, _entry in every_route():
+        path = address(pattern, values)
+        for method in ("PUT", "PATCH", "DELETE", "TRACE", "BREW"):
+            answers[(name, method)] = anonymous.generic(method, path)
+
+    unexpected = {
+        key: response.status_code
+        for key, response in answers.items()
+        if response.status_code != (404 if key[0] == "api:not-found" else 405)
+    }
+    assert unexpected == {}
+    pages = [answer for (name, _m), answer in answers.items() if not name.startswith("api:")]
+    assert {answer["Allow"] for answer in pages} == {"GET, HEAD, OPTIONS, POST"}
