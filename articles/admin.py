@@ -189,7 +189,32 @@ class ArticleAdminForm(DeskFormMixin, forms.ModelForm):
         return cleaned
 
 
-class ReadersSeeItAdmin(admin.ModelAdmin):
+class PrefilledFromTheAddressAdmin(admin.ModelAdmin):
+    """Prefill an add form from its address (`?article=12`) with ids that are ids only.
+
+    Django takes any value for the form's initial data, and the autocomplete widget then looks
+    it up as an id: `?tags=%FF` was a 500, not an empty field.
+    """
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        fields = self.get_form(request).base_fields
+        for name, value in list(initial.items()):
+            field = fields.get(name)
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            model = field.queryset.model
+            key = model._meta.get_field(field.to_field_name) if field.to_field_name else None
+            key = key or model._meta.pk
+            try:
+                for each in value if isinstance(value, list) else [value]:
+                    key.to_python(each)
+            except ValidationError:
+                del initial[name]
+        return initial
+
+
+class ReadersSeeItAdmin(PrefilledFromTheAddressAdmin):
     """An admin of what readers see: every save and delete makes cached pages stale."""
 
     formfield_overrides = URL_FIELDS_ASSUME_HTTPS

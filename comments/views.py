@@ -20,10 +20,17 @@ def _article_url(article, anchor="comments"):
 @require_POST
 def post_comment(request, pk):
     """Publish a comment from the article page's form, then show it (POST/redirect/GET)."""
-    article = get_object_or_404(
-        Article.objects.published().select_related("source", "translation", "translated_from"),
-        pk=pk,
+    article = (
+        Article.objects.published()
+        .select_related("source", "translation", "translated_from")
+        .filter(pk=pk)
+        .first()
     )
+    if article is None:
+        # Withdrawn while its reader was writing, say: the text comes back to be kept. A draft
+        # and an id that never was answer alike, so the page tells nothing about drafts.
+        form = CommentForm(request.POST)
+        return render(request, "comments/not_posted.html", {"comment_form": form}, status=404)
     if not request.user.is_authenticated:
         return redirect_to_login(_article_url(article))
     form = CommentForm(request.POST)

@@ -1,8 +1,11 @@
 """What Django does not do itself: the Content-Security-Policy and Permissions-Policy headers, a
-cap on request bodies."""
+cap on request bodies, methods no page takes, the admin's addresses with NUL bytes."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.utils.translation import gettext as _
 
 
 def policy(directives):
@@ -62,3 +65,58 @@ class RequestSizeLimitMiddleware:
             uploads = settings.ARTICLE_IMAGE_MAX_BYTES * settings.ADMIN_UPLOADS_PER_SAVE
             return uploads + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+# What the site's pages and forms are asked with; the API answers for itself (GET and HEAD).
+PAGE_METHODS = ("GET", "HEAD", "OPTIONS", "POST")
+
+
+class PageMethodsMiddleware:
+    """Answer 405 to the methods no page takes (PUT, PATCH, DELETE, TRACE, made-up ones).
+
+    Function views answered any method as if it were GET: `DELETE /news/...` rendered the
+    article. Before the CSRF check, so that such a request learns the method is the problem.
+    The API refuses them itself, in JSON (articles/api/errors.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in PAGE_METHODS or request.resolver_match.namespace == "api":
+            return None
+        return HttpResponseNotAllowed(PAGE_METHODS)
+
+
+class AdminNulQueryMiddleware:
+    """Send an admin address whose query holds a NUL byte to the same page without its query.
+
+    PostgreSQL cannot store or compare text with a NUL in it, and the admin's change-list
+    filters pass their values to the database unchecked: `?status__exact=%00` was a 500. No
+    editor means one, so the filters go and a message says why.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.resolver_match.namespace != "admin" or not has_nul(request.GET):
+            return None
+        messages.error(
+            request,
+            _(
+                "The address held a character that cannot be searched for (a NUL byte), so "
+                "its filters were left out."
+            ),
+        )
+        return HttpResponseRedirect(request.path)
+
+
+def has_nul(query):
+    return any("\x00" in name + "".join(values) for name, values in query.lists())

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # PUT, DELETE and the like: 405 on every page before the CSRF check (security.py).
+    "newsportal.security.PageMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Counts article views on the way out (pages answered by the page cache count themselves).
@@ -107,6 +109,8 @@ MIDDLEWARE = [
     # below the counter, whose writes are no reader's own and pin nobody to the primary.
     "newsportal.replicas.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The admin's addresses with NUL bytes in the query, refused with a message (security.py).
+    "newsportal.security.AdminNulQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a throttled log-in into the lockout page.
     "axes.middleware.AxesMiddleware",

@@ -1,6 +1,7 @@
 import logging
 import sys
 
+import redis
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django_redis.exceptions import ConnectionInterrupted
 
 from articles.caching import cache_answers
 
@@ -56,8 +58,10 @@ def healthz(request):
     return JsonResponse({"status": status, "database": "ok", "cache": cache})
 
 
-# Errors that mean "the database is unreachable right now", not "our code is wrong".
-DATABASE_DOWN = (OperationalError, InterfaceError)
+# Errors that mean "the database, or the shared cache where only it will do, is unreachable
+# right now", not "our code is wrong". Pages do without the cache (articles/caching/); what
+# cannot, such as the sign-up and reset limits (newsportal/ratelimit.py), pauses with the 503.
+DEPENDENCY_DOWN = (OperationalError, InterfaceError, ConnectionInterrupted, redis.RedisError)
 BODY_TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
 
 
@@ -72,13 +76,13 @@ def bad_request(request, exception):
 
 
 def server_error(request):
-    """Answer 503 with a calm page while the database is down, 500 for anything else.
+    """Answer 503 with a calm page while the database or Redis is down, 500 for anything else.
 
     Both templates render without the database or a request context: they must work when the
     database is the thing that broke.
     """
     error = sys.exc_info()[1]
-    if isinstance(error, DATABASE_DOWN):
+    if isinstance(error, DEPENDENCY_DOWN):
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "10"
         return response

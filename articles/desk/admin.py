@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -321,7 +321,12 @@ class DeskAdminMixin:
     # --- plumbing --------------------------------------------------------------------------------
 
     def _article_or_404(self, request, object_id, change=True):
-        article = get_object_or_404(Article, pk=object_id)
+        # The history's address takes any text as the id (Django's <path:object_id>).
+        try:
+            pk = Article._meta.pk.to_python(object_id)
+        except ValidationError:
+            raise Http404 from None
+        article = get_object_or_404(Article, pk=pk)
         allowed = (
             self.has_change_permission(request, article)
             if change

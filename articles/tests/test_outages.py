@@ -4,12 +4,13 @@ import logging
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from articles import caching
 from articles.caching import articles_changed
 from articles.models import Article
 from articles.tests.factories import SourceFactory
-from articles.tests.pages import ACCEPT, BROWSER, page_text
+from articles.tests.pages import ACCEPT, BROWSER, form_data, page_text
 
 
 def get(client, url, address="203.0.113.40"):
@@ -132,3 +133,21 @@ def test_healthz_does_not_wait_for_a_cache_that_just_failed(client, db, redis_si
         assert client.get("/healthz").json()["cache"] == "unavailable"
 
     assert len(redis_silent.accepted) == 1  # the first check waited; the next did not ask
+
+
+def test_with_redis_stopped_an_editor_opens_and_saves_an_article(
+    client, editor, make_article, redis_stopped
+):
+    """Who else has the article open is a note in the cache: without it, no note, no error."""
+    article = make_article(title="Redis dayanıb")
+    client.force_login(editor)
+    url = reverse("admin:articles_article_change", args=[article.pk])
+
+    page = client.get(url)
+    saved = client.post(url, form_data(page, "article_form", title="Redis olmadan saxlanıldı"))
+    heartbeat = client.post(reverse("admin:articles_article_editing", args=[article.pk]))
+
+    assert page.status_code == 200
+    assert saved.status_code == 302
+    assert Article.objects.get(pk=article.pk).title == "Redis olmadan saxlanıldı"
+    assert heartbeat.json() == {"others": []}

@@ -157,3 +157,41 @@ def test_two_overlapping_posts_both_count(make_article, django_user_model, monke
 
     assert counted(article) == 2
     assert stored(article) == 2
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite runs one writer at a time; concurrent writers are tested on PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_double_click_arriving_at_once_stores_one_comment(make_article, reader, monkeypatch):
+    """Both submissions look for a duplicate before either writes, unless one waits its turn."""
+    article = make_article()
+    meet = threading.Barrier(2)
+    thread_root = services._thread_root
+
+    def thread_root_together(article, reply_to):
+        try:
+            meet.wait(timeout=1)  # only reached together if the duplicate checks overlapped
+        except threading.BrokenBarrierError:
+            pass
+        return thread_root(article, reply_to)
+
+    monkeypatch.setattr(services, "_thread_root", thread_root_together)
+    posted = []
+
+    def click():
+        try:
+            posted.append(services.post_comment(author=reader, article=article, body="Bir dəfə"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=click) for _click in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert list(Comment.objects.values_list("body", flat=True)) == ["Bir dəfə"]
+    assert [comment.pk for comment in posted] == [Comment.objects.get().pk] * 2
+    assert stored(article) == 1

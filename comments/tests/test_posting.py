@@ -128,8 +128,10 @@ def test_markup_is_shown_as_text_and_links_are_marked_as_readers(client, reader,
     [
         ("   \n  ", "Şərhi göndərməzdən əvvəl nəsə yazın."),
         ("ə" * 2001, "2000"),
+        ("ə" * 500_000, "2000"),  # a megabyte
+        ("Salam\x00dünya", "Null simvollara icazə verilmir."),
     ],
-    ids=["blank", "too-long"],
+    ids=["blank", "too-long", "one-megabyte", "nul-byte"],
 )
 def test_invalid_text_is_shown_in_the_form_and_kept(client, reader, article, post, body, error):
     client.force_login(reader)
@@ -303,11 +305,35 @@ def test_comments_are_oldest_first(client, reader, article, make_comment):
     assert html.index("Birinci") < html.index("İkinci")
 
 
-def test_unpublished_article_takes_no_comments(client, reader, make_article, post):
-    draft = make_article(status=Article.Status.DRAFT)
+@pytest.mark.parametrize(
+    "prefix, language, message",
+    [
+        ("", "az", "Şərhiniz dərc olunmadı: bu xəbər saytda yoxdur."),
+        ("/ru", "ru", "Комментарий не опубликован: этой статьи нет на сайте."),
+    ],
+)
+@pytest.mark.parametrize("unpublished", ["draft", "scheduled", "unknown"])
+def test_unpublished_article_takes_no_comments_and_hands_the_text_back(
+    client, reader, make_article, prefix, language, message, unpublished
+):
+    """An article withdrawn while its reader was writing: a 404 that says so and keeps the
+    text; a draft, a scheduled and an unknown id look alike (drafts stay secret)."""
+    fields = {
+        "draft": {"status": Article.Status.DRAFT},
+        "scheduled": {"published_at": timezone.now() + timedelta(hours=2)},
+        "unknown": {"status": Article.Status.DRAFT},
+    }[unpublished]
+    article = make_article(language=language, title="Geri çəkilən xəbər", **fields)
+    pk = article.pk + 1000 if unpublished == "unknown" else article.pk
     client.force_login(reader)
 
-    assert post(draft, "Salam").status_code == 404
+    response = client.post(f"{prefix}/comments/post/{pk}/", {"body": "Uzun <b>fikrim</b>"})
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert message in html
+    assert "Uzun &lt;b&gt;fikrim&lt;/b&gt;</textarea>" in html
+    assert "Geri çəkilən xəbər" not in html
     assert not Comment.objects.exists()
 
 

@@ -3,11 +3,13 @@ proxy headers, the Permissions-Policy header."""
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import HttpResponse
 from django.test import Client
@@ -119,3 +121,46 @@ def test_the_statement_timeout_reaches_the_server(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT setting FROM pg_settings WHERE name = 'statement_timeout'")
         assert cursor.fetchone()[0] == str(settings.DATABASE_STATEMENT_TIMEOUT)
+
+
+@pytest.fixture
+def redis_stopped(settings, db):
+    """The shared cache is a Redis where nothing listens (connections refused)."""
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.3, "SOCKET_TIMEOUT": 0.3},
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    "prefix, heading",
+    [("", "Sayt qısa müddətə əlçatmazdır"), ("/ru", "Сайт ненадолго недоступен")],
+)
+def test_with_redis_down_the_limited_forms_are_the_503_page(redis_stopped, prefix, heading):
+    """Sign-up and password reset count attempts in the cache only: they cannot go unlimited,
+    so they pause with the calm page, while pages that can do without the cache are served."""
+    client = Client(raise_request_exception=False)
+    signup = {
+        "username": "oxucu",
+        "email": "oxucu@example.com",
+        "password1": "Qarabag-2026-bahar",
+        "password2": "Qarabag-2026-bahar",
+    }
+
+    answers = [
+        client.post(f"{prefix}/accounts/signup/", signup),
+        client.post(f"{prefix}/accounts/password/reset/", {"email": "oxucu@example.com"}),
+    ]
+
+    for response in answers:
+        html = response.content.decode()
+        assert response.status_code == 503
+        assert response["Retry-After"] == "10"
+        assert heading in html and "Traceback" not in html
+    assert not get_user_model().objects.exists()
+    assert client.get(f"{prefix}/").status_code == 200
