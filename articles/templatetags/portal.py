@@ -5,7 +5,8 @@ from django.conf import settings
 from django.template.loader import get_template
 from django.urls import get_script_prefix, get_urlconf, reverse, translate_url
 from django.utils import formats, timezone, translation
-from django.utils.html import format_html
+from django.utils.encoding import iri_to_uri
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import ngettext
 
@@ -116,7 +117,20 @@ class SharedPieceNode(template.Node):
         self.name, self.nodelist = name, nodelist
 
     def render(self, context):
-        return page_fragments(context).get(self.name, lambda: self.nodelist.render(context))
+        html = page_fragments(context).get(self.name, lambda: self.nodelist.render(context))
+        return mark_current_link(html, context.get("request"))
+
+
+def mark_current_link(html, request):
+    """Give the piece's link to the page being shown `aria-current="page"`.
+
+    The piece is shared by every page, so it is cached without it; a link written
+    `<a href="…">` (the menu's items) to this very path is marked as the page is served.
+    """
+    if request is None:
+        return html
+    link = f'<a href="{escape(iri_to_uri(request.path))}"'
+    return mark_safe(html.replace(f"{link}>", f'{link} aria-current="page">', 1))
 
 
 def _block(context, name, template_name, articles):

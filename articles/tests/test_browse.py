@@ -64,6 +64,29 @@ def test_categories_form_the_header_menu_in_each_language(client, politics, make
     assert 'href="/ru/category/siyaset/">Политика' in ru
 
 
+def menu_of(html):
+    return html[html.index('id="site-menu"') : html.index("</nav>")]
+
+
+@pytest.mark.parametrize("prefix", ["", "/ru"])
+def test_the_menu_marks_the_category_being_read(client, politics, caches_on, prefix):
+    """The menu is one cached piece for every page; the current category is marked anyway."""
+    Category.objects.create(name_az="İdman", name_ru="Спорт", slug="idman", position=2)
+    client.get(f"{prefix}/")  # the menu is cached from the home page
+
+    politics_page = menu_of(client.get(f"{prefix}/category/siyaset/").content.decode())
+    sport_page = menu_of(client.get(f"{prefix}/category/idman/").content.decode())
+    home = menu_of(client.get(f"{prefix}/").content.decode())
+
+    assert f'<a href="{prefix}/category/siyaset/" aria-current="page">' in politics_page
+    assert f'<a href="{prefix}/category/idman/">' in politics_page
+    assert politics_page.count("aria-current") == 1
+    assert f'<a href="{prefix}/category/idman/" aria-current="page">' in sport_page
+    assert sport_page.count("aria-current") == 1
+    assert f'<a href="{prefix}/" aria-current="page">' in home
+    assert home.count("aria-current") == 1
+
+
 def test_category_page_lists_its_articles(client, politics, make_article):
     make_article(title="Seçki xəbəri", category=politics)
     make_article(title="İdman xəbəri")
