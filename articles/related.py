@@ -16,6 +16,7 @@ RELATED_WINDOW = timedelta(days=21)
 RELATED_POOL = 200
 # Short words ("və", "bu", "на") say nothing about the subject.
 MIN_WORD = 4
+_WORD = re.compile(r"\w+")
 
 
 class Candidate:
@@ -41,8 +42,14 @@ class Candidate:
 
 
 def title_words(title):
-    """Return the folded words of a title that can tell what it is about."""
-    return {search.fold(word) for word in re.findall(r"\w+", title or "") if len(word) >= MIN_WORD}
+    """Return the folded words of a title that can tell what it is about.
+
+    The long words are folded in one call, joined by NUL (folding maps character by character
+    and leaves NUL alone): one call per title instead of one per word was a third of rank()'s
+    time with the 200 candidates every article has at 1 000 000 articles.
+    """
+    words = [word for word in _WORD.findall(title or "") if len(word) >= MIN_WORD]
+    return set(search.fold("\0".join(words)).split("\0")) if words else set()
 
 
 def same_story(article, candidate):
