@@ -966,6 +966,26 @@ def reindex(article):
     _index(article.language, [Features.of(article)])
 
 
+def reindex_articles(articles):
+    """Rebuild these articles' fingerprints and keys in a few statements; keep their stories.
+
+    For a whole archive (`rebuild_story_index`): fingerprints written before matching used
+    the date are rewritten by what matching computes now. One transaction per language, under
+    the matching lock: an import matching meanwhile reads the old index or the new, never half.
+    """
+    by_language = defaultdict(list)
+    for article in articles:
+        by_language[article.language].append(article)
+    for language, group in by_language.items():
+        pks = [article.pk for article in group]
+        with transaction.atomic():
+            _lock(language)
+            StoryFingerprint.objects.filter(article_id__in=pks).delete()
+            StoryKey.objects.filter(article_id__in=pks).delete()
+            _index(language, [Features.of(article) for article in group])
+    return sum(map(len, by_language.values()))
+
+
 # --- Keeping stories right -------------------------------------------------------------------
 
 
