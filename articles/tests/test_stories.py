@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils import timezone, translation
 
 from articles import stories
 from articles.importers.feeds import import_source
-from articles.models import Article, Story, StoryKey
+from articles.models import Article, Story, StoryFingerprint, StoryKey
 from articles.tests.factories import ArticleFactory, SourceFactory
 from articles.tests.pages import NO_GALLERY, page_text
 from articles.text import BAKU_TZ
@@ -709,3 +710,39 @@ def test_editors_may_see_and_change_stories_but_not_delete_them(db):
     )
     assert {"view_story", "change_story"} <= codenames
     assert "delete_story" not in codenames
+
+
+def index_rows():
+    keys = sorted(StoryKey.objects.values_list("article_id", "key", "language", "published_at"))
+    fingerprints = sorted(
+        StoryFingerprint.objects.values_list("article_id", "signature", "terms", "published_at")
+    )
+    return keys, fingerprints
+
+
+def test_rebuilding_the_story_index_rewrites_it_and_keeps_the_stories(labelled_articles):
+    stored = labelled_articles("az")
+    lead = stored[0][0]
+    Story.objects.filter(pk=lead.story_id).update(lead_chosen=True)  # an editor's choice
+    stories_before = sorted(Story.objects.values_list("pk", "lead_article_id", "lead_chosen"))
+    members_before = sorted(Article.objects.values_list("pk", "story_id"))
+    index_before = index_rows()
+    # An index of older rules: fingerprints without the texts' dates and names, keys missing.
+    StoryKey.objects.filter(article_id__in=[a.pk for a, _event in stored[::2]]).delete()
+    StoryFingerprint.objects.update(signature="", terms={"words": {}, "names": []})
+
+    out = io.StringIO()
+    call_command("rebuild_story_index", "--batch-size", "7", stdout=out)
+
+    assert f"Rebuilt the story index of {len(stored)} articles." in out.getvalue()
+    assert index_rows() == index_before
+    assert sorted(Story.objects.values_list("pk", "lead_article_id", "lead_chosen")) == (
+        stories_before
+    )
+    assert sorted(Article.objects.values_list("pk", "story_id")) == members_before
+    assert not Article.objects.exclude(status=Article.Status.PUBLISHED).exists()
+
+
+def test_rebuilding_the_story_index_refuses_a_batch_of_none(db):
+    with pytest.raises(CommandError, match="--batch-size"):
+        call_command("rebuild_story_index", "--batch-size", "0")
