@@ -549,7 +549,7 @@ def test_stories_page_ranks_by_sources_then_views(client, db, prefix, title, emp
     response = client.get(f"{prefix}/stories/")
     text = page_text(response)
     body = response.content.decode()
-    assert f"<title>{title} | Icma.az</title>" in body
+    assert f"<title>{title} · Icma.az</title>" in body
     assert f'<link rel="canonical" href="http://testserver{prefix}/stories/">' in body
     assert '<meta name="description" content="' in body
     assert text.index(big[0].title) < text.index(small_title)
