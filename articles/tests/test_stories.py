@@ -327,6 +327,25 @@ def story_of(
     return articles
 
 
+def test_the_index_reads_each_keys_newest_articles_of_the_window(db, monkeypatch):
+    monkeypatch.setattr(stories, "MAX_POSTINGS", 2)
+    copies = story_of(4)
+    first = copies[0]
+    stale = ArticleFactory(
+        title=first.title,
+        body=first.body,
+        source=SourceFactory(),
+        published_at=first.published_at - timedelta(days=5),
+    )
+    stories.match_articles([stale])
+    arrival = stories.Features.of(first)
+    postings = stories._postings("az", [arrival])
+    assert set(postings) == set(arrival.keys)
+    # The two newest copies of each key; neither the older ones nor one outside 72 hours.
+    for rows in postings.values():
+        assert {pk for pk, _published_at in rows} == {copies[2].pk, copies[3].pk}
+
+
 OTHER_TEXT = (
     "<p>{said} Gəncə şəhərində 5 hektarlıq yeni park sakinlərin istifadəsinə verilib. Parkda "
     "uşaq meydançaları və velosiped yolları salınıb.</p>"
