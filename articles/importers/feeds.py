@@ -234,6 +234,7 @@ def _import_entries(source, report, dry_run, limits, progress, client):
         }
     seen = set()  # a feed may list one link twice; its first (newest) entry wins
     pending = []  # new articles waiting to be inserted together
+    ahead = None if dry_run else stories.FeaturesAhead()
     bar = (progress or (lambda total, name: _NoProgress()))(len(entries), source.name)
     try:
         for number, entry in enumerate(entries, start=1):
@@ -246,6 +247,7 @@ def _import_entries(source, report, dry_run, limits, progress, client):
                     new = _store(source, data, existing, report, dry_run, client, limits)
                     if new is not None:
                         pending.append((number, *new, data.wants_page))
+                        ahead.add(new[0])  # matched after the import, computed meanwhile
             except EntryError as error:
                 report.failed += 1
                 report.note(
@@ -266,10 +268,14 @@ def _import_entries(source, report, dry_run, limits, progress, client):
         _insert(pending, report)
     finally:
         bar.close()
-        _stored(report, dry_run)
+        try:
+            _stored(report, dry_run, ahead)
+        finally:
+            if ahead is not None:
+                ahead.close()
 
 
-def _stored(report, dry_run):
+def _stored(report, dry_run, ahead=None):
     """After the entries: match the new articles to their stories, then invalidate, once.
 
     Matching the whole import together costs one index look-up per MATCH_BATCH articles, and
@@ -278,7 +284,7 @@ def _stored(report, dry_run):
     if dry_run or not (report.stored or report.updated):
         return
     with database_turn():  # the cache may be a database table
-        stories.match_arrivals(report.stored, notify=False)
+        stories.match_arrivals(report.stored, notify=False, ahead=ahead)
         # New articles and their stories are in the source's language; an update touches
         # drafts only, which readers never see.
         articles_changed(report.source.language)
