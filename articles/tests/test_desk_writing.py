@@ -15,6 +15,7 @@ from PIL import Image
 
 from articles import embeds, related, stories
 from articles.models import Article, ArticlePhoto, Story, Tag
+from articles.templatetags.portal import iso_datetime, portal_date
 from articles.tests.pages import ACCEPT, BROWSER, NO_GALLERY, page_text
 
 
@@ -376,6 +377,30 @@ def test_related_news_prefer_shared_tags_then_shared_words_within_the_weeks(clie
     assert section.index(by_tag.title) < section.index(by_words.title)
     for absent in (unrelated, too_old, russian):
         assert absent.title not in section
+    # Each item shows its own time, as the article's page does.
+    for shown in (by_tag, by_words):
+        assert f'<time datetime="{iso_datetime(shown.published_at)}">' in section
+        assert portal_date(shown.published_at) in section
+
+
+@pytest.mark.parametrize("language", ["az", "ru"])
+def test_related_news_alike_come_newest_first(client, make_article, language):
+    now = timezone.now()
+    tag = Tag.objects.create(name="Şuşa" if language == "az" else "Шуша")
+    article = make_article(title="Xəbər" if language == "az" else "Новость", language=language)
+    article.tags.add(tag)
+    alike = []
+    for days in (5, 1, 3):
+        alike.append(make_article(language=language, published_at=now - timedelta(days=days)))
+        alike[-1].tags.add(tag)
+
+    section = client.get(article.get_absolute_url()).content.decode()
+    section = section.split('class="related"')[1].split("</section>")[0]
+
+    newest_first = sorted(alike, key=lambda each: each.published_at, reverse=True)
+    assert [section.index(each.title) for each in newest_first] == sorted(
+        section.index(each.title) for each in alike
+    )
 
 
 def test_related_news_are_at_most_five_and_russian_pages_say_so(client, make_article):

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Sum
 
+from articles import related
 from articles.management.commands import generate_articles
 from articles.models import Article, DailyViews, Source
 from articles.tests.pages import ACCEPT
@@ -42,6 +43,7 @@ def test_generated_articles_are_published_with_their_daily_views(client):
     for article in articles.exclude(source=None)[:50]:
         assert article.source_url == f"{article.source.homepage}/news/{article.pk}"
         assert article.archived_at == article.published_at
+        assert article.title_words == related.stored_title_words(article.title) != ""
     # Each article's views are split over one to three days from its first one.
     totals = dict(
         DailyViews.objects.values("article")

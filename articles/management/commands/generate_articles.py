@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from tqdm import tqdm
 
-from articles import text
+from articles import related, text
 from articles.caching import articles_changed
 from articles.importers.seed_dump import parse_seed_file
 from articles.models import Article, Category, DailyViews, Language, Source
@@ -119,11 +119,12 @@ FROM (SELECT nextval(%(sequence)s::regclass) AS id, picks.* FROM ({PICKS_SQL}) A
 LOAD_SQL = f"""
 WITH new AS (
   INSERT INTO articles_article (
-    id, language, title, slug, lead, body, image, image_caption, label, author_name,
+    id, language, title, title_words, slug, lead, body, image, image_caption, label, author_name,
     author_position, category_id, source_id, source_url, archived_at, status, published_at,
     created_at, updated_at, views, comment_count, comments_closed, search_head, search_vector
   )
-  SELECT row.id, row.language, pool.title, pool.slug, '', pool.body, '', '', row.label, '', '',
+  SELECT row.id, row.language, pool.title, pool.title_words, pool.slug, '', pool.body, '', '',
+         row.label, '', '',
          row.category_id, (%(source_ids)s::int[])[row.source_number],
          coalesce((%(homepages)s::text[])[row.source_number] || '/news/' || row.id, ''),
          CASE WHEN row.source_number IS NOT NULL THEN row.published_at END, 'published',
@@ -327,7 +328,8 @@ class Command(BaseCommand):
         """Write the texts rows pick from, with their search vectors computed once each."""
         cursor.execute(
             "CREATE TEMPORARY TABLE generate_articles_pool (language varchar(2), number integer, "
-            "title text, slug text, body text, search_head tsvector, search_vector tsvector, "
+            "title text, title_words text, slug text, body text, search_head tsvector, "
+            "search_vector tsvector, "
             "PRIMARY KEY (language, number)) ON COMMIT DROP"
         )
         for language in self.corpus:
@@ -336,11 +338,18 @@ class Command(BaseCommand):
             )
             cursor.execute(
                 "INSERT INTO generate_articles_pool "
-                "SELECT %s, number, title, slug, body, head, head || articles_search_body(body) "
-                "FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY "
-                "  AS pool (title, slug, body, number), "
+                "SELECT %s, number, title, words, slug, body, head, "
+                "head || articles_search_body(body) "
+                "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY "
+                "  AS pool (title, words, slug, body, number), "
                 "LATERAL articles_search_head(title, '') AS head",
-                [language, list(titles), list(slugs), list(bodies)],
+                [
+                    language,
+                    list(titles),
+                    [related.stored_title_words(title) for title in titles],
+                    list(slugs),
+                    list(bodies),
+                ],
             )
         cursor.execute("ANALYZE generate_articles_pool")
 
