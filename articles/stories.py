@@ -32,7 +32,6 @@ import logging
 import operator
 import re
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import connection, transaction
@@ -635,34 +634,6 @@ class Features:
         return features
 
 
-class FeaturesAhead:
-    """Arrivals' features computed on a thread of their own while the importer stores them.
-
-    Features are Python over the text alone, no database: computed while the importer's
-    thread waits on its INSERTs (psycopg lets go of the GIL then), they cost the import little
-    wall time, and matching takes them instead of computing them afterwards. One thread per
-    import, gone with it (an executor kept by the module would not survive a fork).
-    """
-
-    def __init__(self):
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="story-features")
-        self._pending = {}
-
-    def add(self, article):
-        self._pending[id(article)] = (article, self._pool.submit(Features.of, article))
-
-    def take(self, article):
-        """Return the article's features: those computed ahead, else computed now."""
-        found = self._pending.pop(id(article), None)
-        if found is None or found[0] is not article:
-            return Features.of(article)
-        return found[1].result()
-
-    def close(self):
-        self._pending.clear()
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-
 def same_event(first, second):
     """Tell whether two articles' features report the same event: return a score, else 0.
 
@@ -709,14 +680,14 @@ def same_event(first, second):
 # --- Matching stored articles ----------------------------------------------------------------
 
 
-def match_articles(articles, *, notify=True, ahead=None):
+def match_articles(articles, *, notify=True):
     """Give each stored article without a story a story: the one it matches, else its own.
 
     Works on saved rows (importers call it once after their bulk inserts), in a few queries
     per MATCH_BATCH articles: one look-up of the index for all their keys, one of the
     candidates' fingerprints, then the writes. Returns the number of articles that joined a
     story. With notify=False the caller calls articles_changed() itself (an import calls it
-    once for all it stored and matched). `ahead`: a FeaturesAhead given the articles.
+    once for all it stored and matched).
     """
     articles = [article for article in articles if article.pk and article.story_id is None]
     if not articles:
@@ -733,7 +704,7 @@ def match_articles(articles, *, notify=True, ahead=None):
             # most one batch.
             with transaction.atomic():
                 _lock(language)
-                found = _match_group(language, group[start : start + MATCH_BATCH], ahead)
+                found = _match_group(language, group[start : start + MATCH_BATCH])
             if found:
                 languages.add(language)
             joined += found
@@ -744,14 +715,14 @@ def match_articles(articles, *, notify=True, ahead=None):
     return joined
 
 
-def match_arrivals(articles, *, notify=True, ahead=None):
+def match_arrivals(articles, *, notify=True):
     """Match newly stored articles, as importers do; a failure is logged, never raised.
 
     The articles are stored already: a bug or a database error in matching must not fail
     the import, it only leaves them without a story (each is shown on its own).
     """
     try:
-        return match_articles(articles, notify=notify, ahead=ahead)
+        return match_articles(articles, notify=notify)
     except Exception:
         logger.exception("Matching %d new articles to stories failed", len(articles))
         return 0
@@ -765,8 +736,8 @@ def _lock(language):
             )
 
 
-def _match_group(language, articles, ahead=None):
-    features = [ahead.take(article) if ahead else Features.of(article) for article in articles]
+def _match_group(language, articles):
+    features = [Features.of(article) for article in articles]
     postings = _postings(language, features)
     indexed = [_indexed_candidates(item, postings) for item in features]
     known = _fingerprints({pk for counts in indexed for pk in counts})

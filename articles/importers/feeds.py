@@ -234,7 +234,6 @@ def _import_entries(source, report, dry_run, limits, progress, client):
         }
     seen = set()  # a feed may list one link twice; its first (newest) entry wins
     pending = []  # new articles waiting to be inserted together
-    ahead = None if dry_run else stories.FeaturesAhead()
     bar = (progress or (lambda total, name: _NoProgress()))(len(entries), source.name)
     try:
         for number, entry in enumerate(entries, start=1):
@@ -247,7 +246,6 @@ def _import_entries(source, report, dry_run, limits, progress, client):
                     new = _store(source, data, existing, report, dry_run, client, limits)
                     if new is not None:
                         pending.append((number, *new, data.wants_page))
-                        ahead.add(new[0])  # matched after the import, computed meanwhile
             except EntryError as error:
                 report.failed += 1
                 report.note(
@@ -268,14 +266,10 @@ def _import_entries(source, report, dry_run, limits, progress, client):
         _insert(pending, report)
     finally:
         bar.close()
-        try:
-            _stored(report, dry_run, ahead)
-        finally:
-            if ahead is not None:
-                ahead.close()
+        _stored(report, dry_run)
 
 
-def _stored(report, dry_run, ahead=None):
+def _stored(report, dry_run):
     """After the entries: match the new articles to their stories, then invalidate, once.
 
     Matching the whole import together costs one index look-up per MATCH_BATCH articles, and
@@ -284,7 +278,7 @@ def _stored(report, dry_run, ahead=None):
     if dry_run or not (report.stored or report.updated):
         return
     with database_turn():  # the cache may be a database table
-        stories.match_arrivals(report.stored, notify=False, ahead=ahead)
+        stories.match_arrivals(report.stored, notify=False)
         # New articles and their stories are in the source's language; an update touches
         # drafts only, which readers never see.
         articles_changed(report.source.language)

@@ -61,26 +61,6 @@ def test_labelled_set_precision_and_recall(labelled_articles, language, arrival)
     assert recall >= 0.85, wrong
 
 
-def test_features_computed_ahead_are_those_of_each_article(labelled_articles):
-    stored = [article for article, _event in labelled_articles("ru", match=False)]
-    ahead = stories.FeaturesAhead()
-    for article in stored[:-1]:
-        ahead.add(article)
-    try:
-        # Taken in another order than given; the last one was never given: computed now.
-        for article in reversed(stored):
-            taken, fresh = ahead.take(article), stories.Features.of(article)
-            assert taken.article is article
-            assert (taken.bins, taken.terms, taken.names, taken.keys) == (
-                fresh.bins,
-                fresh.terms,
-                fresh.names,
-                fresh.keys,
-            )
-    finally:
-        ahead.close()
-
-
 def test_matching_never_deletes_or_unpublishes(labelled_articles):
     stored = labelled_articles("az")
     assert Article.objects.count() == len(stored)
