@@ -597,7 +597,7 @@ class ArticleQuerySet(models.QuerySet):
             now=timezone.now(),
             **{f"tag{index}": tag_id for index, tag_id in enumerate(tag_ids)},
         )
-        chosen = related.rank(article, [related.Candidate(row) for row in rows], limit)
+        chosen = related.rank(article, rows, limit)
         for candidate in chosen:
             candidate.url = article_path(candidate.language, candidate.slug, candidate.id)
         return chosen

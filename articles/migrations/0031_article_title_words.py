@@ -2,7 +2,7 @@
 
 Existing rows are filled in batches of BATCH by id (one UPDATE each, from arrays on
 PostgreSQL): at 1 000 000 articles every row is rewritten once. Rows the backfill has not
-reached yet are still ranked right, their words computed on the page (related._words_of).
+reached yet are still ranked right, their words folded on the page (related.rank).
 """
 
 from django.db import migrations
