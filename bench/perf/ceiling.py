@@ -148,19 +148,34 @@ def run_wrk(paths, args, user_agent, unique=False):
     return rate, p50, p99, int(bad.group(1)) if bad else 0
 
 
-def run_python(paths, args, user_agent, unique=False):
-    """A threaded load generator for machines without wrk (itself slower: compare ratios)."""
+def run_python(paths, args, user_agent, unique=False, once=False):
+    """A threaded load generator for machines without wrk (itself slower: compare ratios).
+
+    once: each path is asked for once, in the given order, until all were or the duration is
+    over; the rate is over the time that took (a cold page stays cold: never asked twice).
+    """
     latencies, bad, lock = [], [0], threading.Lock()
-    deadline = time.monotonic() + args.duration
+    started_at = time.monotonic()
+    deadline = started_at + args.duration
+    remaining = iter(paths)
+
+    def next_path():
+        if not once:
+            return random.choice(paths)
+        with lock:
+            return next(remaining, None)
 
     def worker():
         connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
         mine = []
         while time.monotonic() < deadline:
+            path = next_path()
+            if path is None:
+                break
             started = time.perf_counter()
             agent = f"{user_agent} r{random.randrange(10**12)}" if unique else user_agent
             headers = {"User-Agent": agent, "Accept": support.ACCEPT}
-            connection.request("GET", random.choice(paths), headers=headers)
+            connection.request("GET", path, headers=headers)
             response = connection.getresponse()
             response.read()
             mine.append(time.perf_counter() - started)
@@ -177,7 +192,8 @@ def run_python(paths, args, user_agent, unique=False):
         thread.join()
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    return len(latencies) / args.duration, pick(0.5), pick(0.99), bad[0]
+    elapsed = min(args.duration, time.monotonic() - started_at) if once else args.duration
+    return len(latencies) / elapsed, pick(0.5), pick(0.99), bad[0]
 
 
 def warm_up(args):
