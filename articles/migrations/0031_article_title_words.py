@@ -56,7 +56,11 @@ class Migration(migrations.Migration):
             model_name="article",
             name="title_words",
             field=articles.models.TitleWordsField(
-                blank=True, default="", editable=False, verbose_name="title words"
+                blank=True,
+                default="",
+                db_default="",
+                editable=False,
+                verbose_name="title words",
             ),
         ),
         migrations.RunPython(fill_title_words, migrations.RunPython.noop, elidable=True),
