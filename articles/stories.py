@@ -39,7 +39,7 @@ from django.db.models import Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from articles import search, text
+from articles import bulk, search, text
 from articles.caching import articles_changed
 from articles.models import Article, Story, StoryFingerprint, StoryKey
 
@@ -899,42 +899,11 @@ def _store(language, features, new_stories):
         item.article.story_id = item.story_id
         if item.article.pk not in alone:
             joining.add(item.story_id)
-    _set_columns(
+    bulk.set_columns(
         Article, {"story_id": "bigint"}, [(item.article.pk, item.story_id) for item in features]
     )
     _index(language, features)
     refresh_stories(joining)
-
-
-def _set_columns(model, columns, rows):
-    """Give many rows each their own values in one statement: rows are (pk, *values).
-
-    `columns` maps column names to their PostgreSQL types. PostgreSQL: an UPDATE joined to
-    the values passed as arrays. Elsewhere (SQLite in the tests) Django's bulk_update.
-    """
-    if not rows:
-        return
-    if connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
-        names = list(columns)
-        arrays = ", ".join(f"%s::{kind}[]" for kind in ["bigint", *columns.values()])
-        assignments = ", ".join(f"{quote(name)} = v.{quote(name)}" for name in names)
-        aliases = ", ".join(quote(name) for name in ["pk", *names])
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "  # noqa: S608
-                f"FROM unnest({arrays}) AS v({aliases}) WHERE t.id = v.pk",
-                [list(values) for values in zip(*rows, strict=True)],
-            )
-        return
-    objects = []
-    for pk, *values in rows:
-        obj = model(pk=pk)
-        for name, value in zip(columns, values, strict=True):
-            setattr(obj, name, value)
-        objects.append(obj)
-    fields = [model._meta.get_field(name).name for name in columns]
-    model.objects.bulk_update(objects, fields, batch_size=200)
 
 
 def _index(language, features):
@@ -1072,7 +1041,7 @@ def refresh_stories(story_ids):
         "last_published_at": "timestamptz",
         "recount_at": "timestamptz",
     }
-    _set_columns(
+    bulk.set_columns(
         Story,
         columns,
         [(story.pk, *(getattr(story, name) for name in columns)) for story in changed],

@@ -1,26 +1,25 @@
 """Article.title_words: each title's folded long words, stored for related news.
 
-Existing rows are filled in batches of BATCH by id (one UPDATE each, from arrays on
-PostgreSQL): at 1 000 000 articles every row is rewritten once. Rows the backfill has not
-reached yet are still ranked right, their words folded on the page (related.rank).
+Existing rows are filled in batches of BATCH by id, one UPDATE each (bulk.set_columns): at
+1 000 000 articles every row is rewritten once. Rows the backfill has not reached yet are
+still ranked right, their words folded on the page (related.rank).
 """
 
 from django.db import migrations
 
 import articles.models
-from articles import related
+from articles import bulk, related
 
 BATCH = 5000
 
 
 def fill_title_words(apps, schema_editor):
     Article = apps.get_model("articles", "Article")
-    connection = schema_editor.connection
-    table = connection.ops.quote_name(Article._meta.db_table)
+    using = schema_editor.connection.alias
     after = 0
     while True:
         rows = list(
-            Article.objects.using(connection.alias)
+            Article.objects.using(using)
             .filter(pk__gt=after)
             .order_by("pk")
             .values_list("pk", "title")[:BATCH]
@@ -29,21 +28,9 @@ def fill_title_words(apps, schema_editor):
             return
         after = rows[-1][0]
         words = [(pk, related.stored_title_words(title)) for pk, title in rows]
-        words = [(pk, value) for pk, value in words if value]
-        if not words:
-            continue
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} AS t SET title_words = v.words "  # noqa: S608
-                    "FROM unnest(%s::bigint[], %s::text[]) AS v(pk, words) WHERE t.id = v.pk",
-                    [[pk for pk, _value in words], [value for _pk, value in words]],
-                )
-        else:
-            changed = [Article(pk=pk, title_words=value) for pk, value in words]
-            Article.objects.using(connection.alias).bulk_update(
-                changed, ["title_words"], batch_size=500
-            )
+        bulk.set_columns(
+            Article, {"title_words": "text"}, [(pk, value) for pk, value in words if value], using
+        )
 
 
 class Migration(migrations.Migration):

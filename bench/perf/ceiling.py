@@ -151,12 +151,12 @@ def run_wrk(paths, args, user_agent, unique=False):
 def run_python(paths, args, user_agent, unique=False, once=False):
     """A threaded load generator for machines without wrk (itself slower: compare ratios).
 
-    once: each path is asked for once, in the given order, until all were or the duration is
-    over; the rate is over the time that took (a cold page stays cold: never asked twice).
+    once: each path is asked for once, in the given order, however long that takes (no
+    duration); the rate is over that time (a cold page stays cold: never asked twice).
     """
     latencies, bad, lock = [], [0], threading.Lock()
     started_at = time.monotonic()
-    deadline = started_at + args.duration
+    deadline = float("inf") if once else started_at + args.duration
     remaining = iter(paths)
 
     def next_path():
@@ -192,7 +192,7 @@ def run_python(paths, args, user_agent, unique=False, once=False):
         thread.join()
     latencies.sort()
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    elapsed = min(args.duration, time.monotonic() - started_at) if once else args.duration
+    elapsed = time.monotonic() - started_at if once else args.duration
     return len(latencies) / elapsed, pick(0.5), pick(0.99), bad[0]
 
 

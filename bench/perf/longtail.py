@@ -137,9 +137,8 @@ def measure(load, args, url, extra, paths, cold, unique):
         if cold:
             # Each article once: drawn at random with repeats, most requests of a run longer
             # than the articles last would be warm, the more so the smaller the site.
-            until_done = argparse.Namespace(**{**vars(args), "duration": 120})
             rate, p50, p99, bad = ceiling.run_python(
-                order[:COLD_REQUESTS], until_done, ceiling.BROWSER, unique, once=True
+                order[:COLD_REQUESTS], args, ceiling.BROWSER, unique, once=True
             )
             requests = min(COLD_REQUESTS, len(order))
         else:
